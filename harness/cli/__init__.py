@@ -30,7 +30,7 @@ EXIT_INTERRUPTED = 130
 PROG = "chord-webhooks"
 
 # Subcommand modules, in the order ``--help`` lists them.
-COMMANDS = ("verify", "send", "serve", "generate", "validate", "schemas")
+COMMANDS: tuple[str, ...] = ()
 
 
 class _Parser(argparse.ArgumentParser):
