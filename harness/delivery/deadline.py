@@ -1,0 +1,137 @@
+"""One total deadline per attempt, enforced by shutting the socket down.
+
+``requests`` bounds each socket read, not the whole answer: a server that
+drips one byte at a time keeps a per-read timeout alive for ever.  So every
+attempt gets a watchdog.  The connection classes below tell the attempt's
+watch which connection it is using; when the deadline passes, the watchdog
+shuts that connection's socket down, which wakes the blocked read at once
+wherever it is (TCP connect, TLS handshake, status line, headers or body).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import socket
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+from requests.adapters import HTTPAdapter
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+
+__all__ = ["AttemptWatch", "WatchedAdapter", "watching"]
+
+
+class AttemptWatch:
+    """Tracks the connection one attempt uses; ``fire`` cuts it off."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._connection: Any = None
+        self._fired = False
+        self._done = False
+
+    @property
+    def fired(self) -> bool:
+        """Whether the deadline passed before the attempt finished."""
+        with self._lock:
+            return self._fired
+
+    def attach(self, connection: Any) -> None:
+        """Note the connection in use; cut it at once if the deadline passed."""
+        with self._lock:
+            if self._done:
+                return
+            self._connection = connection
+            if self._fired:
+                _shut(connection)
+
+    def fire(self) -> None:
+        """The deadline passed: shut the attempt's socket down."""
+        with self._lock:
+            if self._done:
+                return
+            self._fired = True
+            if self._connection is not None:
+                _shut(self._connection)
+
+    def finish(self) -> bool:
+        """End the watch; return whether it fired first."""
+        with self._lock:
+            self._done = True
+            self._connection = None
+            return self._fired
+
+
+def _shut(connection: Any) -> None:
+    sock = getattr(connection, "sock", None)
+    if sock is None:
+        return
+    # The plain socket's shutdown, also for a TLS socket: it ends the blocked
+    # read in the other thread without touching the TLS object that thread uses.
+    with contextlib.suppress(OSError):
+        socket.socket.shutdown(sock, socket.SHUT_RDWR)
+
+
+# The watch of the attempt running on this thread.  A context variable is
+# per thread and per task, so concurrent attempts never see each other's watch.
+_current: contextvars.ContextVar[AttemptWatch | None] = contextvars.ContextVar(
+    "harness_delivery_attempt_watch", default=None
+)
+
+
+@contextlib.contextmanager
+def watching(watch: AttemptWatch) -> Iterator[AttemptWatch]:
+    """Make ``watch`` the one that connections opened or used here report to."""
+    token = _current.set(watch)
+    try:
+        yield watch
+    finally:
+        _current.reset(token)
+
+
+class _Reporting:
+    """Mixin for urllib3 connections: report to the current attempt's watch."""
+
+    def connect(self) -> None:
+        watch = _current.get()
+        if watch is not None:
+            watch.attach(self)
+        super().connect()  # type: ignore[misc]
+        if watch is not None:
+            watch.attach(self)
+
+    def request(self, *args: Any, **kwargs: Any) -> None:
+        watch = _current.get()
+        if watch is not None:
+            watch.attach(self)
+        super().request(*args, **kwargs)  # type: ignore[misc]
+
+
+class _HTTPConnection(_Reporting, HTTPConnection):
+    """A plain connection that a watchdog can cut."""
+
+
+class _HTTPSConnection(_Reporting, HTTPSConnection):
+    """A TLS connection that a watchdog can cut."""
+
+
+class _HTTPPool(HTTPConnectionPool):
+    ConnectionCls = _HTTPConnection
+
+
+class _HTTPSPool(HTTPSConnectionPool):
+    ConnectionCls = _HTTPSConnection
+
+
+class WatchedAdapter(HTTPAdapter):
+    """A ``requests`` adapter whose connections report to the attempt's watch."""
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = {
+            "http": _HTTPPool,
+            "https": _HTTPSPool,
+        }
