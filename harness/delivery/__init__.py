@@ -13,7 +13,7 @@ from harness.delivery.engine import Deliverer
 from harness.delivery.headers import parse_header
 from harness.delivery.log import Attempt, AttemptLog
 from harness.delivery.outcome import Outcome, classify_status
-from harness.delivery.requests_transport import USER_AGENT, RequestsTransport
+from harness.delivery.requests_transport import RequestsTransport
 from harness.delivery.transport import (
     DeliveryRequest,
     MockAnswer,
@@ -24,7 +24,6 @@ from harness.delivery.transport import (
 from harness.delivery.urls import check_url
 
 __all__ = [
-    "USER_AGENT",
     "Attempt",
     "AttemptLog",
     "Clock",

@@ -25,6 +25,14 @@ USER_AGENT = f"chord-webhooks-harness/{__version__}"
 _CHUNK = 16384
 
 
+class _Body:
+    """The part of an answer's body read so far; kept when reading fails."""
+
+    def __init__(self) -> None:
+        self.prefix = bytearray()
+        self.read = 0
+
+
 class _DeadlinePassed(TimeoutError):
     """Raised between body chunks once the attempt's deadline has passed."""
 
@@ -137,7 +145,7 @@ class RequestsTransport:
         timer.daemon = True
         response: requests.Response | None = None
         failure: BaseException | None = None
-        prefix, read = b"", 0
+        body = _Body()
         timer.start()
         try:
             with watching(watch):
@@ -151,7 +159,7 @@ class RequestsTransport:
                     stream=True,
                     verify=self._verify,
                 )
-                prefix, read = self._read_body(response, started + timeout)
+                self._read_body(response, started + timeout, body)
         except NETWORK_ERRORS as exc:
             failure = exc
         finally:
@@ -160,25 +168,25 @@ class RequestsTransport:
             if response is not None:
                 response.close()
         latency = time.monotonic() - started
-        return self._judge(response, failure, fired, latency, timeout, prefix, read)
+        return self._judge(response, failure, fired, latency, timeout, body)
 
     def _read_body(
-        self, response: requests.Response, deadline: float
-    ) -> tuple[bytes, int]:
+        self, response: requests.Response, deadline: float, body: _Body
+    ) -> None:
         cap = self._policy.body_cap_bytes
         keep = self._policy.body_log_bytes
-        prefix = bytearray()
-        read = 0
-        while read < cap:
+        # read1 hands over what has arrived, so a body cut short keeps its prefix
+        # and the clock is checked as often as bytes come in.
+        read_some = getattr(response.raw, "read1", response.raw.read)
+        while body.read < cap:
             if time.monotonic() >= deadline:
                 raise _DeadlinePassed("the deadline passed while reading the answer")
-            chunk = response.raw.read(min(_CHUNK, cap - read), decode_content=False)
+            chunk = read_some(min(_CHUNK, cap - body.read), decode_content=False)
             if not chunk:
-                break
-            read += len(chunk)
-            if len(prefix) < keep:
-                prefix += chunk[: keep - len(prefix)]
-        return bytes(prefix), read
+                return
+            body.read += len(chunk)
+            if len(body.prefix) < keep:
+                body.prefix += chunk[: keep - len(body.prefix)]
 
     def _judge(
         self,
@@ -187,8 +195,7 @@ class RequestsTransport:
         fired: bool,
         latency: float,
         timeout: float,
-        prefix: bytes,
-        read: int,
+        body: _Body,
     ) -> TransportResult:
         status = response.status_code if response is not None else None
         headers = (
@@ -206,8 +213,8 @@ class RequestsTransport:
             status=status,
             latency=latency,
             error=error,
-            body_prefix=prefix,
+            body_prefix=bytes(body.prefix),
             location=location,
             headers=headers if headers is not None else MappingProxyType({}),
-            body_read=read,
+            body_read=body.read,
         )
