@@ -230,13 +230,17 @@ class Catalog:
         while parent is not None:
             superseded.add(id(parent))
             parent = parent.parent
-        rest = [
-            _deepest(error)
-            for error in errors
-            if error is not best and id(error) not in superseded
-        ]
-        rest.sort(key=_error_order)
-        return [self._violation(error) for error in (best, *rest)]
+        head, *tail = _expand(best)
+        for error in errors:
+            if error is not best and id(error) not in superseded:
+                tail.extend(_expand(error))
+        tail.sort(key=_error_order)
+        violations: dict[tuple[str, str, str], Violation] = {}
+        for error in (head, *tail):
+            violation = self._violation(error)
+            key = (violation.json_path, violation.schema_path, violation.message)
+            violations.setdefault(key, violation)
+        return list(violations.values())
 
     def is_valid(self, event: Any, type: str | None = None) -> bool:
         """Whether ``event`` is valid: the fast path, no violations built."""
@@ -274,7 +278,7 @@ class Catalog:
             message=_shorten(error.message),
             json_path=error.json_path,
             schema_path=self._schema_location(error),
-            validator=str(error.validator),
+            validator="false" if error.validator is None else str(error.validator),
             value=error.instance,
         )
 
@@ -287,8 +291,8 @@ class Catalog:
         """
         place = self._locations.get(id(error.schema))
         keyword = str(error.validator)
-        if place is None:
-            return "/".join(str(part) for part in error.absolute_schema_path)
+        if place is None or not isinstance(error.schema, dict):
+            return "/".join(str(part) for part in error.absolute_schema_path) or "#"
         relative, pointer = place
         return f"{relative}#{pointer}{_pointer([keyword])}"
 
@@ -484,9 +488,26 @@ def _subschemas(
                 yield from _subschemas(child, scope, f"{pointer}/{keyword}/{index}")
 
 
-def _deepest(error: ValidationError) -> ValidationError:
-    """An ``anyOf``/``oneOf`` failure stands for its most relevant branch error."""
-    return best_match([error]) if error.context else error
+def _expand(error: ValidationError) -> list[ValidationError]:
+    """Replace an ``anyOf``/``oneOf`` failure by the errors of the branch meant.
+
+    The branch meant is the only one whose type fits the value (a nullable
+    field's string branch for a bad string); when no single branch fits, the
+    failure stands as it is.
+    """
+    if not error.context:
+        return [error]
+    branches: dict[Any, list[ValidationError]] = {}
+    for child in error.context:
+        branches.setdefault(child.relative_schema_path[0], []).append(child)
+    fitting = [
+        children
+        for children in branches.values()
+        if not any(c.validator == "type" and not c.relative_path for c in children)
+    ]
+    if len(fitting) != 1:
+        return [error]
+    return [expanded for child in fitting[0] for expanded in _expand(child)]
 
 
 def _error_order(error: ValidationError) -> tuple[tuple[Any, ...], tuple[str, ...]]:
