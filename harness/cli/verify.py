@@ -1,0 +1,204 @@
+"""``chord-webhooks verify``: run the contract suite against an endpoint."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from harness.checks import Suite, SuiteConfig, SuiteResult, url_observer
+from harness.checks.suite import dump_report, write_atomically
+from harness.cli.console import Console
+from harness.contract import Contract, load_contract
+from harness.delivery import parse_header
+from harness.errors import UsageError
+from harness.receiver import ReferenceReceiver, parse_mode
+
+__all__ = ["register", "run"]
+
+
+def register(subparsers: Any) -> None:
+    """Add the ``verify`` subcommand."""
+    parser = subparsers.add_parser(
+        "verify",
+        help="check an endpoint against the Chord OMS delivery contract",
+        description="Run every contract check against URL and print a verdict per "
+        "check and event type. Without URL, start the built-in reference receiver "
+        "on 127.0.0.1, verify it, and stop it. Exit 0 when every check passed, 1 "
+        "when one failed, 2 on misuse.",
+    )
+    parser.add_argument("url", nargs="?", metavar="URL", help="the endpoint to check")
+    parser.add_argument(
+        "--events",
+        metavar="TYPE[,TYPE...]",
+        help="event types the endpoint subscribes to (default: all)",
+    )
+    parser.add_argument(
+        "--timeout", metavar="SECONDS", help="per-attempt deadline (default: contract)"
+    )
+    parser.add_argument("--seed", default="0", metavar="S", help="generator seed")
+    parser.add_argument("--report", metavar="FILE.json", help="write a JSON report")
+    parser.add_argument("--junit", metavar="FILE.xml", help="write a JUnit XML report")
+    parser.add_argument("--contract", metavar="FILE", help="contract TOML file")
+    parser.add_argument(
+        "--processed-url",
+        metavar="TEMPLATE",
+        help="URL that answers how often an event id was processed, with {id} in it; "
+        "enables the processed-once check",
+    )
+    parser.add_argument(
+        "--header", action="append", default=[], metavar="'Name: value'"
+    )
+    parser.add_argument(
+        "--secret-header",
+        action="append",
+        default=[],
+        metavar="'Name: value'",
+        help="sent, but shown as *** everywhere",
+    )
+    parser.add_argument("--ca-file", metavar="PEM", help="trust this CA for https://")
+    parser.add_argument(
+        "--receiver-mode",
+        metavar="MODE",
+        help="without URL: run the reference receiver in this mode (see 'serve')",
+    )
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace, console: Console) -> int:
+    contract = load_contract(args.contract)
+    _check_writable(args.report, "--report")
+    _check_writable(args.junit, "--junit")
+    if args.url:
+        # Misuse is reported before anything starts.
+        _config(args, contract, args.url, None)
+    with _endpoint(args, contract, console) as (url, observe_url):
+        config = _config(args, contract, url, observe_url)
+        with Suite(config) as suite:
+            result = suite.run()
+    _print(result, console)
+    if args.report:
+        write_atomically(Path(args.report), dump_report(result))
+        console.info(f"report written to {args.report}")
+    if args.junit:
+        write_atomically(Path(args.junit), result.to_junit())
+        console.info(f"JUnit XML written to {args.junit}")
+    return 0 if result.passed else 1
+
+
+def _config(
+    args: argparse.Namespace, contract: Contract, url: str, observe_url: str | None
+) -> SuiteConfig:
+    events = tuple(
+        name.strip() for name in (args.events or "").split(",") if name.strip()
+    )
+    if args.events is not None and not events:
+        raise UsageError(
+            "--events names no event type", remedy="e.g. --events order_completed"
+        )
+    observe = args.processed_url or observe_url
+    return SuiteConfig(
+        url=url,
+        contract=contract,
+        event_types=events,
+        seed=_whole("--seed", args.seed),
+        timeout=None if args.timeout is None else _seconds("--timeout", args.timeout),
+        headers=dict(parse_header(text) for text in args.header),
+        secret_headers=dict(parse_header(t, secret=True) for t in args.secret_header),
+        processed_count=url_observer(observe) if observe else None,
+        ca_file=args.ca_file,
+    )
+
+
+@contextlib.contextmanager
+def _endpoint(
+    args: argparse.Namespace, contract: Contract, console: Console
+) -> Iterator[tuple[str, str | None]]:
+    """The URL to verify: the one given, or a reference receiver started here."""
+    if args.url:
+        if args.receiver_mode:
+            raise UsageError(
+                "--receiver-mode only applies without URL",
+                remedy="drop URL to verify the built-in receiver, or drop the flag",
+            )
+        yield args.url, None
+        return
+    mode = parse_mode(args.receiver_mode or "correct")
+    with ReferenceReceiver(mode=mode, contract=contract) as receiver:
+        console.info(
+            f"no URL given: started the reference receiver ({mode.value}) at "
+            f"{receiver.url}"
+        )
+        yield receiver.url, receiver.observe_url + "{id}"
+    console.info("stopped the reference receiver")
+
+
+def _print(result: SuiteResult, console: Console) -> None:
+    if result.headline:
+        console.line(result.headline)
+        console.line("")
+    types = sorted({v.event_type for v in result.verdicts})
+    width = max((len(v.check_id) for v in result.verdicts), default=10)
+    type_width = max((len(t) for t in types), default=10)
+    console.line(f"{'check':<{width}}  {'event type':<{type_width}}  verdict  latency")
+    for verdict in result.verdicts:
+        latency = "" if verdict.latency is None else f"{verdict.latency * 1000:.0f} ms"
+        console.line(
+            f"{verdict.check_id:<{width}}  {verdict.event_type:<{type_width}}  "
+            f"{verdict.status:<7}  {latency}".rstrip()
+        )
+    counts = result.counts()
+    failures = result.failures
+    if failures and not result.headline:
+        console.line("")
+        console.line("Failures")
+        for verdict in failures:
+            console.line("")
+            console.line(verdict.render())
+    elif failures:
+        console.line("")
+        console.line(failures[0].render())
+    skipped = [v for v in result.verdicts if v.skipped]
+    for verdict in skipped[:1]:
+        console.line("")
+        console.line(f"skipped {verdict.check_id}: {verdict.skipped}")
+    console.line("")
+    console.line(
+        f"{counts['passed']} passed, {counts['failed']} failed, "
+        f"{counts['skipped']} skipped in {result.seconds:.2f} s against {result.url}"
+    )
+
+
+def _check_writable(path: str | None, flag: str) -> None:
+    if path is None:
+        return
+    folder = Path(path).expanduser().resolve().parent
+    if Path(path).is_dir() or not folder.is_dir():
+        raise UsageError(
+            f"{flag} {path!r} is not a file path in an existing folder",
+            remedy=f"give {flag} a file name in a folder that exists",
+        )
+
+
+def _whole(flag: str, text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise UsageError(
+            f"{flag} {text!r} is not a whole number", remedy=f"e.g. {flag} 7"
+        ) from None
+
+
+def _seconds(flag: str, text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not value > 0 or value == float("inf"):
+        raise UsageError(
+            f"{flag} {text!r} is not a positive number of seconds",
+            remedy=f"e.g. {flag} 2.5",
+        )
+    return value
