@@ -30,7 +30,7 @@ EXIT_INTERRUPTED = 130
 PROG = "chord-webhooks"
 
 # Subcommand modules, in the order ``--help`` lists them.
-COMMANDS: tuple[str, ...] = ("serve", "validate", "schemas")
+COMMANDS: tuple[str, ...] = ("verify", "serve", "validate", "schemas", "send")
 
 
 class _Parser(argparse.ArgumentParser):
