@@ -76,13 +76,19 @@ def run_show(args: argparse.Namespace, console: Console) -> int:
 def run_export(args: argparse.Namespace, console: Console) -> int:
     catalog = _catalog(args)
     target = Path(args.directory)
-    if target.exists() and not target.is_dir():
-        raise InputError(
-            f"{args.directory!r} exists and is not a folder",
-            remedy="give a folder to export into",
-        )
     plan = [(target / _export_name(item), item) for item in catalog.files]
-    existing = [path for path, _ in plan if path.exists()]
+    try:
+        if target.exists() and not target.is_dir():
+            raise InputError(
+                f"{args.directory!r} exists and is not a folder",
+                remedy="give a folder to export into",
+            )
+        existing = [path for path, _ in plan if path.exists()]
+    except OSError as exc:
+        raise InputError(
+            f"cannot look into {args.directory!r} ({exc.strerror or exc})",
+            remedy="choose a folder you can write to",
+        ) from None
     if existing and not args.force:
         raise UsageError(
             f"{len(existing)} schema file(s) already exist in {args.directory!r}, "
