@@ -12,8 +12,11 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import heapq
+import itertools
 import socket
 import threading
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -21,7 +24,7 @@ from requests.adapters import HTTPAdapter
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
-__all__ = ["AttemptWatch", "WatchedAdapter", "watching"]
+__all__ = ["AttemptWatch", "Watchdog", "WatchedAdapter", "watching"]
 
 
 class AttemptWatch:
@@ -63,6 +66,69 @@ class AttemptWatch:
             self._done = True
             self._connection = None
             return self._fired
+
+    @property
+    def done(self) -> bool:
+        """Whether the attempt has finished (the watch can be dropped)."""
+        with self._lock:
+            return self._done
+
+
+class Watchdog:
+    """One thread that fires each armed watch when its deadline passes.
+
+    A thread per attempt would cost more than a local HTTP round trip; this
+    one sleeps until the earliest deadline.  Finished watches are dropped when
+    they reach the front, without waking the thread early.
+    """
+
+    def __init__(self) -> None:
+        self._wakeup = threading.Condition()
+        self._heap: list[tuple[float, int, AttemptWatch]] = []
+        self._order = itertools.count()
+        self._thread: threading.Thread | None = None
+        self._closed = False
+
+    def arm(self, watch: AttemptWatch, seconds: float) -> None:
+        """Fire ``watch`` in ``seconds`` unless it finishes first."""
+        entry = (time.monotonic() + seconds, next(self._order), watch)
+        with self._wakeup:
+            if self._closed:
+                return  # the transport is closing; per-read timeouts still apply
+            heapq.heappush(self._heap, entry)
+            if self._thread is None:
+                self._thread = threading.Thread(
+                    target=self._run, name="chord-deadline-watchdog", daemon=True
+                )
+                self._thread.start()
+            if self._heap[0] is entry:
+                self._wakeup.notify()
+
+    def close(self) -> None:
+        """Stop the thread; watches still armed will not fire."""
+        with self._wakeup:
+            self._closed = True
+            self._heap.clear()
+            self._wakeup.notify()
+            thread = self._thread
+        if thread is not None and thread is not threading.current_thread():
+            thread.join()
+
+    def _run(self) -> None:
+        with self._wakeup:
+            while not self._closed:
+                while self._heap and self._heap[0][2].done:
+                    heapq.heappop(self._heap)
+                if not self._heap:
+                    self._wakeup.wait()
+                    continue
+                deadline, _, watch = self._heap[0]
+                remaining = deadline - time.monotonic()
+                if remaining > 0:
+                    self._wakeup.wait(remaining)
+                    continue
+                heapq.heappop(self._heap)
+                watch.fire()
 
 
 def _shut(connection: Any) -> None:

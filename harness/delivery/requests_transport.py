@@ -12,7 +12,12 @@ from requests.structures import CaseInsensitiveDict
 
 from harness import __version__
 from harness.contract import RetryPolicy
-from harness.delivery.deadline import AttemptWatch, WatchedAdapter, watching
+from harness.delivery.deadline import (
+    AttemptWatch,
+    Watchdog,
+    WatchedAdapter,
+    watching,
+)
 from harness.delivery.failures import NETWORK_ERRORS, classify_error
 from harness.delivery.outcome import Outcome, classify_status
 from harness.delivery.transport import DeliveryRequest, TransportResult
@@ -77,6 +82,7 @@ class RequestsTransport:
         self._idle: list[requests.Session] = []
         self._sessions: list[requests.Session] = []
         self._closed = False
+        self._watchdog = Watchdog()
 
     def __enter__(self) -> RequestsTransport:
         return self
@@ -89,6 +95,7 @@ class RequestsTransport:
         with self._lock:
             self._closed = True
             sessions, self._sessions, self._idle = self._sessions, [], []
+        self._watchdog.close()
         for session in sessions:
             session.close()
 
@@ -141,12 +148,10 @@ class RequestsTransport:
         timeout = request.timeout
         started = time.monotonic()
         watch = AttemptWatch()
-        timer = threading.Timer(timeout, watch.fire)
-        timer.daemon = True
         response: requests.Response | None = None
         failure: BaseException | None = None
         body = _Body()
-        timer.start()
+        self._watchdog.arm(watch, timeout)
         try:
             with watching(watch):
                 response = session.request(
@@ -163,7 +168,6 @@ class RequestsTransport:
         except NETWORK_ERRORS as exc:
             failure = exc
         finally:
-            timer.cancel()
             fired = watch.finish()
             if response is not None:
                 response.close()
