@@ -225,8 +225,11 @@ def pytest_collection_modifyitems(
     settings = config.stash[_settings_key]
     if settings.endpoint is None:
         return
-    suite = ChordContractSuite.from_parent(session, name=_SUITE_NODE)
-    items.extend(suite.collect())
+    suite = ChordContractSuite.from_parent(
+        session, name=_SUITE_NODE, nodeid=_SUITE_NODE
+    )
+    # genitems reports the collection, so pytest counts and lists the items.
+    items.extend(session.genitems(suite))
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

@@ -1,0 +1,3 @@
+"""Shared test setup: pytester drives the plugin end to end."""
+
+pytest_plugins = ["pytester"]
