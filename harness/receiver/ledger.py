@@ -99,6 +99,10 @@ class Ledger:
             self._in_flight += 1
             return self._in_flight
 
+    def in_flight(self) -> int:
+        with self._lock:
+            return self._in_flight
+
     def leave(self) -> None:
         with self._lock:
             self._in_flight -= 1

@@ -230,6 +230,11 @@ class ReferenceReceiver:
         """Every request that reached the webhook path, in arrival order."""
         return self._ledger.deliveries()
 
+    @property
+    def in_flight(self) -> int:
+        """How many deliveries are being handled right now."""
+        return self._ledger.in_flight()
+
     def processed_count(self, event_id: str) -> int:
         """How many times the receiver processed ``event_id``."""
         return self._ledger.processed_count(event_id)
