@@ -280,6 +280,26 @@ def test_plain_http_on_an_https_url_is_tls_failure(
     assert elapsed < DEADLINE + MARGIN
 
 
+def test_http_url_on_a_tls_server_is_not_received(
+    serve: Callable[..., RawServer],
+    transport: RequestsTransport,
+    certificate: tuple[Path, Path],
+) -> None:
+    server = serve(answer_204, tls=tls_context(certificate))
+    result, elapsed = post(transport, server.url(scheme="http"))
+    assert result.outcome is Outcome.CONNECTION_CLOSED
+    assert elapsed < DEADLINE + MARGIN
+
+
+def test_a_tls_handshake_that_never_ends_times_out_at_the_deadline(
+    serve: Callable[..., RawServer], transport: RequestsTransport
+) -> None:
+    server = serve(lambda conn, srv: srv.stop.wait(30))  # accepts, never speaks TLS
+    result, elapsed = post(transport, server.url(scheme="https"))
+    assert result.outcome is Outcome.TIMEOUT
+    assert DEADLINE <= elapsed < DEADLINE + MARGIN
+
+
 # 9, 10, 11. deadlines
 
 

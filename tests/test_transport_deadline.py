@@ -97,3 +97,26 @@ def test_attaching_after_the_deadline_cuts_at_once() -> None:
         watch.attach(Connection(left))
         left.settimeout(1)
         assert left.recv(10) == b""
+
+
+def test_firing_shuts_a_held_duplicate_down() -> None:
+    left, right = socket.socketpair()
+    with left, right:
+        watch = AttemptWatch()
+        watch.hold(left)
+        watch.fire()
+        left.settimeout(1)
+        assert left.recv(10) == b""  # the duplicate reaches the same connection
+        assert watch.finish() is True
+
+
+def test_finishing_releases_held_duplicates_but_not_the_socket() -> None:
+    left, right = socket.socketpair()
+    with left, right:
+        watch = AttemptWatch()
+        watch.hold(left)
+        assert watch.finish() is False
+        watch.fire()  # too late: nothing happens
+        right.sendall(b"ok")
+        left.settimeout(1)
+        assert left.recv(10) == b"ok"

@@ -28,11 +28,17 @@ __all__ = ["AttemptWatch", "Watchdog", "WatchedAdapter", "watching"]
 
 
 class AttemptWatch:
-    """Tracks the connection one attempt uses; ``fire`` cuts it off."""
+    """Tracks the connection one attempt uses; ``fire`` cuts it off.
+
+    Besides the connection, it holds a duplicate of every socket opened for
+    the attempt: wrapping a socket in TLS detaches the connection's own socket
+    object during the handshake, and the duplicate still reaches it then.
+    """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._connection: Any = None
+        self._spares: list[socket.socket] = []
         self._fired = False
         self._done = False
 
@@ -49,7 +55,21 @@ class AttemptWatch:
                 return
             self._connection = connection
             if self._fired:
-                _shut(connection)
+                _shut(getattr(connection, "sock", None))
+
+    def hold(self, sock: socket.socket) -> None:
+        """Keep a duplicate of a socket just opened for this attempt."""
+        try:
+            spare = sock.dup()
+        except OSError:
+            return
+        with self._lock:
+            if not self._done:
+                self._spares.append(spare)
+                if self._fired:
+                    _shut(spare)
+                return
+        spare.close()
 
     def fire(self) -> None:
         """The deadline passed: shut the attempt's socket down."""
@@ -57,15 +77,20 @@ class AttemptWatch:
             if self._done:
                 return
             self._fired = True
-            if self._connection is not None:
-                _shut(self._connection)
+            _shut(getattr(self._connection, "sock", None))
+            for spare in self._spares:
+                _shut(spare)
 
     def finish(self) -> bool:
-        """End the watch; return whether it fired first."""
+        """End the watch, release its duplicates; return whether it fired first."""
         with self._lock:
             self._done = True
             self._connection = None
-            return self._fired
+            spares, self._spares = self._spares, []
+            fired = self._fired
+        for spare in spares:
+            spare.close()
+        return fired
 
     @property
     def done(self) -> bool:
@@ -131,8 +156,7 @@ class Watchdog:
                 watch.fire()
 
 
-def _shut(connection: Any) -> None:
-    sock = getattr(connection, "sock", None)
+def _shut(sock: socket.socket | None) -> None:
     if sock is None:
         return
     # The plain socket's shutdown, also for a TLS socket: it ends the blocked
@@ -159,7 +183,18 @@ def watching(watch: AttemptWatch) -> Iterator[AttemptWatch]:
 
 
 class _Reporting:
-    """Mixin for urllib3 connections: report to the current attempt's watch."""
+    """Mixin for urllib3 connections: report to the current attempt's watch.
+
+    ``_new_conn`` is urllib3's (private, stable since 1.x) hook that opens the
+    TCP socket; it is the one point where the socket exists before TLS.
+    """
+
+    def _new_conn(self) -> socket.socket:
+        sock = super()._new_conn()  # type: ignore[misc]
+        watch = _current.get()
+        if watch is not None:
+            watch.hold(sock)
+        return sock
 
     def connect(self) -> None:
         watch = _current.get()
