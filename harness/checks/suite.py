@@ -148,8 +148,7 @@ class Suite:
         attempt = self.context.unreachable
         if attempt is None:
             return None
-        detail = f" ({attempt.error})" if attempt.error else ""
-        return f"nothing answers at {self.config.url}: {attempt.outcome.label}{detail}"
+        return f"nothing answers at {self.config.url}: {attempt.outcome.label}"
 
     def run(self) -> SuiteResult:
         """Every check for every subscribed type, in plan order."""

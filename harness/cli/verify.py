@@ -71,12 +71,13 @@ def run(args: argparse.Namespace, console: Console) -> int:
     contract = load_contract(args.contract)
     _check_writable(args.report, "--report")
     _check_writable(args.junit, "--junit")
+    options = _options(args, contract)
     if args.url:
-        # Misuse is reported before anything starts.
-        _config(args, contract, args.url, None)
+        SuiteConfig(url=args.url, **options)  # a bad URL is misuse: say so first
     with _endpoint(args, contract, console) as (url, observe_url):
-        config = _config(args, contract, url, observe_url)
-        with Suite(config) as suite:
+        if observe_url and options["processed_count"] is None:
+            options["processed_count"] = url_observer(observe_url)
+        with Suite(SuiteConfig(url=url, **options)) as suite:
             result = suite.run()
     _print(result, console)
     if args.report:
@@ -88,9 +89,8 @@ def run(args: argparse.Namespace, console: Console) -> int:
     return 0 if result.passed else 1
 
 
-def _config(
-    args: argparse.Namespace, contract: Contract, url: str, observe_url: str | None
-) -> SuiteConfig:
+def _options(args: argparse.Namespace, contract: Contract) -> dict[str, Any]:
+    """Every option but the URL, checked before anything starts."""
     events = tuple(
         name.strip() for name in (args.events or "").split(",") if name.strip()
     )
@@ -98,16 +98,14 @@ def _config(
         raise UsageError(
             "--events names no event type", remedy="e.g. --events order_completed"
         )
-    observe = args.processed_url or observe_url
-    return SuiteConfig(
-        url=url,
+    return dict(
         contract=contract,
-        event_types=events,
+        event_types=tuple(contract.canonical_type(name) for name in events),
         seed=_whole("--seed", args.seed),
         timeout=None if args.timeout is None else _seconds("--timeout", args.timeout),
         headers=dict(parse_header(text) for text in args.header),
         secret_headers=dict(parse_header(t, secret=True) for t in args.secret_header),
-        processed_count=url_observer(observe) if observe else None,
+        processed_count=url_observer(args.processed_url) if args.processed_url else None,
         ca_file=args.ca_file,
     )
 
