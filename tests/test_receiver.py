@@ -86,7 +86,7 @@ class Recorder:
         self.calls.append((event["id"], verdict))
 
 
-# -- the correct receiver ------------------------------------------------------
+# -- the correct receiver -----------------------------------------------------
 
 
 def test_acknowledges_validates_and_processes_once(start: Start, make_event) -> None:
@@ -328,7 +328,7 @@ def test_a_custom_path_is_served_and_others_are_not(start: Start, make_event) ->
     assert post(base + "/webhooks", make_event(), timeout=TIMEOUT).status_code == 404
 
 
-# -- lifecycle ------------------------------------------------------------------
+# -- lifecycle ----------------------------------------------------------------
 
 
 def test_binds_loopback_on_a_free_port_by_default(start: Start) -> None:
@@ -483,7 +483,7 @@ def test_is_loopback(host: str, loopback: bool) -> None:
     assert is_loopback(host) is loopback
 
 
-# -- errors from the server threads ----------------------------------------------
+# -- errors from the server threads -------------------------------------------
 
 
 def test_a_hook_error_comes_back_at_check_errors(make_event) -> None:
@@ -527,7 +527,7 @@ def test_wait_idle_times_out_while_work_is_held(start: Start, make_event) -> Non
     assert receiver.wait_idle(TIMEOUT) is True
 
 
-# -- modes by name ----------------------------------------------------------------
+# -- modes by name ------------------------------------------------------------
 
 
 def test_every_mode_has_a_cli_name_and_a_summary() -> None:
