@@ -123,6 +123,10 @@ def hang(conn: socket.socket, stop: threading.Event) -> None:
     stop.wait(30)
 
 
+def silent(conn: socket.socket, stop: threading.Event) -> None:
+    stop.wait(30)
+
+
 def drip(conn: socket.socket, stop: threading.Event) -> None:
     read_request(conn)
     for byte in b"HTTP/1.1 204 No Content\r\nContent-Length: 0\r\n\r\n":
@@ -188,12 +192,15 @@ def overshoot(policy: RetryPolicy, runs: int) -> list[str]:
         f"| Server (deadline {DEADLINE:g} s) | median overshoot | worst overshoot |",
         "| --- | ---: | ---: |",
     ]
-    for name, handler in (
-        ("hangs after the request", hang),
-        ("drips 1 byte/50 ms", drip),
-    ):
+    cases = (
+        ("hangs after the request", hang, "http"),
+        ("drips 1 byte/50 ms", drip, "http"),
+        ("never finishes the TLS handshake", silent, "https"),
+    )
+    for name, handler, scheme in cases:
         extra: list[float] = []
-        with raw_server(handler) as url, RequestsTransport(policy) as transport:
+        with raw_server(handler) as plain, RequestsTransport(policy) as transport:
+            url = plain.replace("http://", f"{scheme}://", 1)
             for _ in range(runs):
                 started = time.perf_counter()
                 result = transport.send(DeliveryRequest(url, b"{}", {}, DEADLINE))
