@@ -278,3 +278,15 @@ def test_closes_only_the_transport_it_made(policy: RetryPolicy) -> None:
         made = deliverer.transport
     with pytest.raises(UsageError, match="closed"):
         made.send(DeliveryRequest(URL, b"{}"))
+
+
+def test_an_event_that_is_not_json_is_a_usage_error(policy: RetryPolicy) -> None:
+    deliverer, transport, _ = make(policy, [204])
+    with pytest.raises(UsageError, match="cannot be sent as JSON"):
+        deliverer.deliver(URL, {"id": "x", "at": object()})
+    assert transport.requests == []
+
+
+def test_a_contract_that_follows_redirects_is_refused(policy: RetryPolicy) -> None:
+    with pytest.raises(UsageError, match="follow_redirects = false"):
+        Deliverer(replace(policy, follow_redirects=True), transport=MockTransport(int))

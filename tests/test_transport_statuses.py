@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from dataclasses import replace
 
@@ -150,3 +151,18 @@ def test_the_request_carries_the_exact_bytes_and_headers(
     assert result.outcome is Outcome.ACKNOWLEDGED
     (request, _), *_ = httpserver.log
     assert request.headers["User-Agent"].startswith("chord-webhooks-harness/")
+
+
+def test_deliver_many_over_real_sockets(
+    httpserver: HTTPServer, policy: RetryPolicy
+) -> None:
+    httpserver.expect_request("/hooks", method="POST").respond_with_data("", status=202)
+    events = [{"id": f"evt_{n}", "type": "order_completed"} for n in range(16)]
+    with Deliverer(policy, clock=FakeClock()) as deliverer:
+        logs = deliverer.deliver_many(
+            httpserver.url_for("/hooks"), events, concurrency=4
+        )
+    assert [log.event_id for log in logs] == [event["id"] for event in events]
+    assert all(log.received_on == 1 for log in logs)
+    seen = sorted(json.loads(request.get_data())["id"] for request, _ in httpserver.log)
+    assert seen == sorted(event["id"] for event in events)

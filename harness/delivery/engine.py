@@ -69,6 +69,12 @@ class Deliverer:
         timeout: float | None = None,
         envelope: EnvelopeKeys | None = None,
     ) -> None:
+        if policy.follow_redirects:
+            raise UsageError(
+                "the contract says to follow redirects, but Chord OMS never does and "
+                "the harness cannot",
+                remedy="set follow_redirects = false in the contract file",
+            )
         self.policy = policy
         self.pause_scale = _check_number("pause_scale", pause_scale, zero_ok=True)
         self.timeout = (
@@ -183,7 +189,14 @@ class Deliverer:
                 parsed = None
         elif isinstance(event, Mapping):
             parsed = dict(event)
-            body = encode(parsed)
+            try:
+                body = encode(parsed)
+            except (TypeError, ValueError) as exc:
+                raise UsageError(
+                    f"the event cannot be sent as JSON ({exc})",
+                    remedy="use only str, numbers, bool, None, lists and dicts; "
+                    "write dates as ISO 8601 strings and money as decimal strings",
+                ) from exc
         else:
             raise UsageError(
                 f"cannot deliver a {type(event).__name__}",
