@@ -19,6 +19,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from urllib3.exceptions import InsecureRequestWarning
 
 from harness.contract import RetryPolicy, default_contract
 from harness.delivery import (
@@ -511,3 +512,17 @@ def test_keep_alive_connections_are_reused(
     for _ in range(3):
         assert post(transport, server.url())[0].outcome is Outcome.ACKNOWLEDGED
     assert server.connections == 1
+
+
+def test_verify_false_accepts_any_certificate_with_urllib3s_warning(
+    serve: Callable[..., RawServer],
+    policy: RetryPolicy,
+    certificate: tuple[Path, Path],
+) -> None:
+    server = serve(answer_204, tls=tls_context(certificate))
+    with (
+        RequestsTransport(policy, verify=False) as sender,
+        pytest.warns(InsecureRequestWarning),
+    ):
+        result, _ = post(sender, server.url(scheme="https"))
+    assert result.outcome is Outcome.ACKNOWLEDGED

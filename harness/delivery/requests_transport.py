@@ -66,7 +66,9 @@ class RequestsTransport:
     Thread-safe: each concurrent attempt borrows its own ``requests.Session``,
     and sessions are reused, keeping their connections alive, across attempts.
     Does not read proxy settings, ``.netrc`` or CA bundles from the
-    environment: it talks only to the URL it is given.
+    environment: it talks only to the URL it is given.  ``ca_file`` trusts the
+    CAs in a PEM file; ``verify=False`` trusts any certificate, and urllib3
+    warns (``InsecureRequestWarning``) on each such request.
     """
 
     def __init__(
