@@ -30,7 +30,14 @@ EXIT_INTERRUPTED = 130
 PROG = "chord-webhooks"
 
 # Subcommand modules, in the order ``--help`` lists them.
-COMMANDS: tuple[str, ...] = ("verify", "serve", "validate", "schemas", "send")
+COMMANDS: tuple[str, ...] = (
+    "verify",
+    "serve",
+    "validate",
+    "schemas",
+    "send",
+    "generate",
+)
 
 
 class _Parser(argparse.ArgumentParser):
