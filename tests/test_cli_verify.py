@@ -133,3 +133,30 @@ def test_misuse_is_one_line_and_exit_2(argv: list[str], message: str) -> None:
     assert len(err.splitlines()) == 1
     assert message in err
     assert "Traceback" not in err
+
+
+def test_secret_header_values_never_reach_output_or_reports(
+    tmp_path: Path, rejecting: ReferenceReceiver
+) -> None:
+    report, junit = tmp_path / "report.json", tmp_path / "junit.xml"
+
+    code, out, err = run(
+        "verify",
+        rejecting.url,
+        "--events",
+        "order_completed",
+        "--secret-header",
+        "Authorization: Bearer s3cr3t-value",
+        "--header",
+        "X-Team: payments",
+        "--report",
+        str(report),
+        "--junit",
+        str(junit),
+    )
+
+    assert code == 1
+    for text in (out, err, report.read_text(), junit.read_text()):
+        assert "s3cr3t-value" not in text
+    assert "Authorization: ***" in out
+    assert "X-Team: payments" in out
