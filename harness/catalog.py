@@ -312,7 +312,7 @@ class Catalog:
         paths = {
             path.resolve()
             for path in self._root.rglob("*.json")
-            if path.is_file() and not any(p.startswith(".") for p in path.parts)
+            if path.is_file() and not _hidden(path.relative_to(self._root))
         }
         paths.update(
             (self._root / spec.schema).resolve() for spec in self._contract.events
@@ -393,6 +393,11 @@ class Catalog:
                 f"{where} points at something that is not a schema",
                 remedy="point it at a JSON object or a boolean schema",
             )
+
+
+def _hidden(relative: Path) -> bool:
+    """Whether a path inside the schemas folder is hidden (``.git``, ``.x.json``)."""
+    return any(part.startswith(".") for part in relative.parts)
 
 
 def _read_schema(path: Path, relative: str) -> tuple[str, dict[str, Any] | bool]:

@@ -332,6 +332,27 @@ def test_user_schemas_without_ids_resolve_relative_refs(tmp_path: Path) -> None:
     assert violation.schema_path == "parts/number.json#/$defs/positive/minimum"
 
 
+def test_hidden_files_inside_are_skipped_but_a_hidden_parent_is_fine(
+    tmp_path: Path,
+) -> None:
+    folder = tmp_path / ".config" / "harness"
+    catalog = user_catalog(
+        folder,
+        {
+            "thing.schema.json": {"$ref": "parts/code.json"},
+            "parts/code.json": {"required": ["code"]},
+            ".cache/broken.json": "{not json",
+            "parts/.draft.json": "{not json",
+        },
+    )
+
+    assert {item.relative for item in catalog.files} == {
+        "thing.schema.json",
+        "parts/code.json",
+    }
+    assert not catalog.is_valid({"type": "thing_happened"})
+
+
 def test_nested_ids_are_honoured(tmp_path: Path) -> None:
     catalog = user_catalog(
         tmp_path,
