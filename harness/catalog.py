@@ -112,7 +112,7 @@ class Catalog:
 
     def __init__(self, contract: Contract | None = None) -> None:
         self._contract = contract or default_contract()
-        self._root = self._contract.schemas_dir
+        self._root = self._contract.schemas_dir.resolve()
         self._files = self._load_files()
         self._by_uri = {item.uri: item for item in self._files.values()}
         self._registry = self._build_registry()
