@@ -21,7 +21,7 @@ from urllib.parse import quote, urldefrag, urljoin
 
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError, best_match
-from referencing import Registry, Resource
+from referencing import Registry, Resolver, Resource
 from referencing.exceptions import NoSuchResource, Unresolvable
 from referencing.jsonschema import DRAFT202012
 
@@ -60,6 +60,10 @@ _SCHEMA_MAP_KEYWORDS = (
 )
 _SCHEMA_LIST_KEYWORDS = ("allOf", "anyOf", "oneOf", "prefixItems")
 _REFERENCE_KEYWORDS = ("$ref", "$dynamicRef")
+# Keywords whose values are data, not schemas: never rewritten when inlining.
+_LITERAL_KEYWORDS = frozenset(
+    {"enum", "const", "examples", "default", "required", "$comment", "description"}
+)
 
 
 @dataclass(frozen=True)
@@ -129,13 +133,30 @@ class Catalog:
             for spec in self._contract.events
         }
         self._validators = {
-            name: Draft202012Validator(
-                self._registry[item.uri].contents,
-                registry=self._registry,
-                format_checker=Draft202012Validator.FORMAT_CHECKER,
+            name: self._make_validator(self._registry[item.uri].contents)
+            for name, item in self._event_files.items()
+        }
+        # The same schemas with every $ref replaced by what it points at: the
+        # same verdicts, without a registry lookup per reference (an order has
+        # about 140), so a valid event is accepted several times faster. The
+        # validators above still explain an invalid one, with file and pointer.
+        self._fast = {
+            name: self._make_validator(
+                _inline(
+                    self._registry[item.uri].contents,
+                    self._registry.resolver(base_uri=item.uri),
+                    frozenset(),
+                )
             )
             for name, item in self._event_files.items()
         }
+
+    def _make_validator(self, schema: Any) -> Draft202012Validator:
+        return Draft202012Validator(
+            schema,
+            registry=self._registry,
+            format_checker=Draft202012Validator.FORMAT_CHECKER,
+        )
 
     @classmethod
     def default(cls) -> Catalog:
@@ -221,6 +242,8 @@ class Catalog:
                 return [problem]
         else:
             name = self.canonical(type)
+        if self._fast[name].is_valid(event):
+            return []
         errors = list(self._validators[name].iter_errors(event))
         if not errors:
             return []
@@ -252,7 +275,7 @@ class Catalog:
                 return False
         else:
             name = self.canonical(type)
-        return self._validators[name].is_valid(event)
+        return self._fast[name].is_valid(event)
 
     def _envelope_type(self, event: Any) -> tuple[str, Violation | None]:
         key = self._contract.envelope.type
@@ -393,6 +416,39 @@ class Catalog:
                 f"{where} points at something that is not a schema",
                 remedy="point it at a JSON object or a boolean schema",
             )
+
+
+def _inline(node: Any, resolver: Resolver, seen: frozenset[int]) -> Any:
+    """A copy of ``node`` with each ``$ref`` replaced by the schema it names.
+
+    ``{"$ref": R, ...rest}`` becomes ``{"allOf": [target], ...rest}``, which
+    2020-12 evaluates the same way.  A reference back into a schema being
+    inlined (recursion) is left as it is and resolved through the registry.
+    """
+    if isinstance(node, list):
+        return [_inline(item, resolver, seen) for item in node]
+    if not isinstance(node, dict):
+        return node
+    if isinstance(node.get("$id"), str):
+        resource = DRAFT202012.create_resource(node)
+        resolver = resolver.in_subresource(resource)
+    copy_ = {
+        key: value if key in _LITERAL_KEYWORDS else _inline(value, resolver, seen)
+        for key, value in node.items()
+        if key != "$ref"
+    }
+    ref = node.get("$ref")
+    if not isinstance(ref, str):
+        return copy_
+    resolved = resolver.lookup(ref)
+    target = resolved.contents
+    identity = id(target)
+    if identity in seen:
+        copy_["$ref"] = ref
+        return copy_
+    inlined = _inline(target, resolved.resolver, seen | {identity})
+    copy_["allOf"] = [*copy_.get("allOf", []), inlined]
+    return copy_
 
 
 def _hidden(relative: Path) -> bool:
