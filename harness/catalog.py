@@ -16,17 +16,20 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urldefrag, urljoin
 
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError, best_match
-from referencing import Registry, Resolver, Resource
+from referencing import Registry, Resource
 from referencing.exceptions import NoSuchResource, Unresolvable
 from referencing.jsonschema import DRAFT202012
 
 from harness.contract import Contract, EventSpec, default_contract
 from harness.errors import InputError, SchemaFileError, UnknownEventTypeError
+
+if TYPE_CHECKING:
+    from referencing._core import Resolver
 
 __all__ = ["SCHEMA_BASE_URI", "Catalog", "SchemaFile", "Violation"]
 
