@@ -380,8 +380,11 @@ def test_stop_twice_is_safe_and_the_port_is_closed(start: Start) -> None:
         requests.get(f"http://127.0.0.1:{port}/webhooks", timeout=TIMEOUT)
 
 
-def test_stop_before_start_is_safe() -> None:
-    ReferenceReceiver().stop()
+def test_stop_before_start_is_safe_and_start_still_works() -> None:
+    receiver = ReferenceReceiver()
+    receiver.stop()
+    with receiver:
+        assert receiver.port > 0
 
 
 def test_a_context_manager_starts_and_stops(make_event) -> None:
@@ -421,6 +424,7 @@ def test_a_port_out_of_range_is_a_usage_error(port: object) -> None:
         ("body_limit", 0),
         ("path", "webhooks"),
         ("mode", "slowly"),
+        ("host", ""),
     ],
 )
 def test_bad_settings_are_usage_errors(option: str, value: object) -> None:

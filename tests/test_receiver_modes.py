@@ -119,6 +119,7 @@ def test_redirect_answers_308_to_the_trailing_slash_and_loses_the_event(
     response = post(receiver.url, event)
     assert response.status_code == 308
     assert response.headers["Location"] == "/webhooks/"
+    assert receiver.deliveries[0].event_id == event["id"]
     assert post(receiver.url, event).status_code == 308
     assert receiver.wait_idle(TIMEOUT)
     assert receiver.processed_count(event["id"]) == 0

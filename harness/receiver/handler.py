@@ -6,6 +6,7 @@ with its request and ``stop()`` has no idle keep-alive connections to wait on.
 
 from __future__ import annotations
 
+import enum
 import json
 import logging
 from dataclasses import dataclass
@@ -30,6 +31,13 @@ OBSERVE_PREFIX = "/_chord/processed/"
 # STRICT_ORDER: the event that makes an order known, and those that need it first.
 _OPENS_ORDER = "order_completed"
 _FOLLOWS_ORDER = frozenset({"shipment_shipped", "shipping_delivery_status_updated"})
+
+
+class _Route(enum.Enum):
+    """Where a request went: the webhook path, or its slashed twin (REDIRECT)."""
+
+    HOOK = "hook"
+    SLASHED = "slashed"
 
 
 @dataclass(frozen=True)
@@ -82,7 +90,7 @@ class WebhookHandler(BaseHTTPRequestHandler):
             self._drain()
             self._send(404, {"error": f"no webhook at {self._path()}"})
             return
-        self._deliver(slashed=route == "slashed")
+        self._deliver(slashed=route is _Route.SLASHED)
 
     def do_GET(self) -> None:
         path = self._path()
@@ -111,12 +119,12 @@ class WebhookHandler(BaseHTTPRequestHandler):
     def _path(self) -> str:
         return urlsplit(self.path).path
 
-    def _route(self) -> str | None:
+    def _route(self) -> _Route | None:
         path, hook = self._path(), self.runtime.settings.path
         if path == hook:
-            return "hook"
+            return _Route.HOOK
         if path == hook + "/" and self.runtime.settings.mode is Mode.REDIRECT:
-            return "slashed"
+            return _Route.SLASHED
         return None
 
     def _refuse_method(self, *, head: bool = False) -> None:
@@ -181,6 +189,9 @@ class WebhookHandler(BaseHTTPRequestHandler):
         body = self._read_body()
         if isinstance(body, Answer):
             return body
+        event, problem = _parse(body)
+        if event is not None:
+            self._identity = runtime.events.identify(event)
 
         if mode is Mode.REDIRECT and not slashed:
             return Answer(308, "redirected to the trailing slash", settings.path + "/")
@@ -193,13 +204,8 @@ class WebhookHandler(BaseHTTPRequestHandler):
         if mode is Mode.BODY_LIMIT and not body.isascii():
             return Answer(400, "the body holds a non-ASCII byte")
 
-        try:
-            event = json.loads(body)
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            return Answer(400, f"the body is not JSON ({exc})")
-        if not isinstance(event, dict):
-            return Answer(400, "the body is not a JSON object")
-        self._identity = runtime.events.identify(event)
+        if event is None or self._identity is None:
+            return Answer(400, problem)
 
         if mode is Mode.SLOW and runtime.pause(settings.slow_seconds):
             return _stopping()
@@ -320,6 +326,17 @@ class WebhookHandler(BaseHTTPRequestHandler):
         if body and not head:
             self.wfile.write(body)
         self.close_connection = True
+
+
+def _parse(body: bytes) -> tuple[dict[str, Any] | None, str]:
+    """The event a body holds, or ``None`` and what is wrong with it."""
+    try:
+        event = json.loads(body)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        return None, f"the body is not JSON ({exc})"
+    if not isinstance(event, dict):
+        return None, "the body is not a JSON object"
+    return event, ""
 
 
 def _is_repeat(runtime: Runtime, event_id: str | None) -> bool:

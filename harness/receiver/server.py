@@ -96,7 +96,7 @@ class ReferenceReceiver:
         hold_seconds: float = 0.05,
         hook: Hook | None = None,
     ) -> None:
-        self.host = host
+        self.host = _check_host(host)
         self.port = _check_port(port)
         self.mode = mode if isinstance(mode, Mode) else parse_mode(mode)
         self.contract = contract if contract is not None else default_contract()
@@ -164,7 +164,6 @@ class ReferenceReceiver:
         """Stop serving, cut open connections and join every thread; idempotent."""
         server, runtime = self._server, self._runtime
         if server is None or runtime is None or self._stopped:
-            self._stopped = True
             return
         self._stopped = True
 
@@ -257,6 +256,15 @@ class ReferenceReceiver:
             raise errors[0]
         if errors:
             raise ExceptionGroup("the reference receiver's threads raised", errors)
+
+
+def _check_host(host: str) -> str:
+    if not isinstance(host, str) or not host.strip():
+        raise UsageError(
+            f"host {host!r} cannot be listened on",
+            remedy="pass an address of this machine, such as 127.0.0.1",
+        )
+    return host
 
 
 def _check_port(port: Any) -> int:
