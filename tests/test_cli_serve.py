@@ -31,7 +31,12 @@ from harness.envelope import encode
 STARTUP_SECONDS = 60.0
 EXIT_SECONDS = 15.0
 
-LAUNCH = "import sys; from harness.cli import main; sys.exit(main(sys.argv[1:]))"
+# Ctrl-C as a terminal delivers it, even when this suite runs as a background
+# job whose children inherit SIGINT as ignored.
+LAUNCH = (
+    "import signal, sys; signal.signal(signal.SIGINT, signal.default_int_handler); "
+    "from harness.cli import main; sys.exit(main(sys.argv[1:]))"
+)
 
 
 class Served:

@@ -245,7 +245,7 @@ def test_process_first_works_before_answering(start: Start, make_event) -> None:
 def test_process_first_answers_409_to_a_repeat_while_processing(
     start: Start, make_event
 ) -> None:
-    receiver = start(Mode.PROCESS_FIRST, slow_seconds=SLOW)
+    receiver = start(Mode.PROCESS_FIRST, slow_seconds=2 * SLOW)
     event = make_event()
 
     statuses = concurrently(3, lambda: post(receiver.url, event).status_code)
@@ -344,7 +344,7 @@ def test_strict_order_lets_a_cancellation_through(start: Start, make_event) -> N
 def test_overloaded_answers_503_beyond_its_in_flight_limit(
     start: Start, make_event
 ) -> None:
-    receiver = start(Mode.OVERLOADED, max_in_flight=2, hold_seconds=0.3)
+    receiver = start(Mode.OVERLOADED, max_in_flight=2, hold_seconds=0.5)
 
     statuses = concurrently(6, lambda: post(receiver.url, make_event()).status_code)
 
