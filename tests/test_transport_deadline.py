@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import gc
 import socket
 import threading
 import time
 
+from harness.contract import default_contract
+from harness.delivery import RequestsTransport
 from harness.delivery.deadline import AttemptWatch, Watchdog
 
 
@@ -120,3 +123,16 @@ def test_finishing_releases_held_duplicates_but_not_the_socket() -> None:
         right.sendall(b"ok")
         left.settimeout(1)
         assert left.recv(10) == b"ok"
+
+
+def test_a_dropped_transport_stops_its_watchdog_thread() -> None:
+    policy = default_contract().retry
+    before = set(threading.enumerate())
+    transport = RequestsTransport(policy)
+    watch = AttemptWatch()
+    transport._watchdog.arm(watch, 30.0)
+    (thread,) = [t for t in threading.enumerate() if t not in before]
+    del transport
+    gc.collect()
+    thread.join(2)
+    assert not thread.is_alive()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ssl
 import threading
 import time
+import weakref
 from types import MappingProxyType
 
 import requests
@@ -85,6 +86,8 @@ class RequestsTransport:
         self._sessions: list[requests.Session] = []
         self._closed = False
         self._watchdog = Watchdog()
+        # A transport dropped without close() must not leave its thread behind.
+        weakref.finalize(self, self._watchdog.close)
 
     def __enter__(self) -> RequestsTransport:
         return self
