@@ -87,7 +87,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace, console: Console) -> int:
     url = check_url(args.url)
-    timeout = _number("--timeout", args.timeout, zero_ok=False)
+    timeout = None if args.timeout is None else _number("--timeout", args.timeout)
     pause_scale = _number("--pause-scale", args.pause_scale, zero_ok=True)
     headers = dict(parse_header(text) for text in args.header)
     secrets = dict(parse_header(text, secret=True) for text in args.secret_header)
@@ -117,9 +117,7 @@ def run(args: argparse.Namespace, console: Console) -> int:
     return 0 if log.received else 1
 
 
-def _number(flag: str, text: str | None, *, zero_ok: bool) -> float | None:
-    if text is None:
-        return None
+def _number(flag: str, text: str, *, zero_ok: bool = False) -> float:
     kind = "a number of 0 or more" if zero_ok else "a positive number of seconds"
     try:
         value = float(text)
