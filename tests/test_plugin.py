@@ -24,6 +24,10 @@ def rejecting() -> Iterator[ReferenceReceiver]:
         yield running
 
 
+def _label(check_id: str) -> str:
+    return "lifecycle" if check_id == "out-of-order" else "order_completed"
+
+
 def test_dormant_without_an_endpoint(
     pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -45,10 +49,7 @@ def test_collects_one_item_per_check_and_type_with_readable_ids(
 
     result.stdout.fnmatch_lines(
         ["collected 11 items"]
-        + [
-            f"*{check.id}[[]{'lifecycle' if check.id == 'out-of-order' else 'order_completed'}[]]*"
-            for check in CHECKS
-        ]
+        + [f"*{check.id}[[]{_label(check.id)}[]]*" for check in CHECKS]
     )
     assert result.ret == 0
 
