@@ -108,7 +108,9 @@ def post(url: str, event: dict) -> int:
     return response.status_code
 
 
-def test_serve_listens_answers_logs_and_exits_0_on_ctrl_c(serve) -> None:
+def test_serve_listens_answers_logs_and_exits_0_on_ctrl_c(
+    serve: type[Served],
+) -> None:
     served = serve(["--port", "0"])
     event = make_event()
 

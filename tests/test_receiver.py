@@ -31,6 +31,7 @@ from harness.receiver import (
 TIMEOUT = 5.0
 
 Start = Callable[..., ReferenceReceiver]
+MakeEvent = Callable[..., dict[str, Any]]
 
 
 @pytest.fixture(scope="module")
@@ -39,7 +40,7 @@ def catalog() -> Catalog:
 
 
 @pytest.fixture
-def make_event(catalog: Catalog) -> Callable[..., dict[str, Any]]:
+def make_event(catalog: Catalog) -> MakeEvent:
     """A schema example of ``type`` with a fresh id (or the one given)."""
 
     def make(type: str = "order_completed", event_id: str | None = None) -> dict:
@@ -89,7 +90,9 @@ class Recorder:
 # -- the correct receiver -----------------------------------------------------
 
 
-def test_acknowledges_validates_and_processes_once(start: Start, make_event) -> None:
+def test_acknowledges_validates_and_processes_once(
+    start: Start, make_event: MakeEvent
+) -> None:
     hook = Recorder()
     receiver = start(hook=hook)
     event = make_event("shipment_shipped")
@@ -106,7 +109,7 @@ def test_acknowledges_validates_and_processes_once(start: Start, make_event) -> 
     ]
 
 
-def test_answers_before_its_work_starts(start: Start, make_event) -> None:
+def test_answers_before_its_work_starts(start: Start, make_event: MakeEvent) -> None:
     # The hook is the receiver's work and blocks until the test has the answer:
     # a receiver that worked first would never answer inside the timeout.
     gate = threading.Event()
@@ -126,7 +129,7 @@ def test_answers_before_its_work_starts(start: Start, make_event) -> None:
 
 
 def test_a_repeated_id_is_acknowledged_and_processed_once(
-    start: Start, make_event
+    start: Start, make_event: MakeEvent
 ) -> None:
     hook = Recorder()
     receiver = start(hook=hook)
@@ -144,7 +147,9 @@ def test_a_repeated_id_is_acknowledged_and_processed_once(
     ]
 
 
-def test_concurrent_repeats_are_processed_once(start: Start, make_event) -> None:
+def test_concurrent_repeats_are_processed_once(
+    start: Start, make_event: MakeEvent
+) -> None:
     receiver = start()
     event = make_event("shipping_delivery_status_updated")
     barrier = threading.Barrier(8)
@@ -167,7 +172,7 @@ def test_concurrent_repeats_are_processed_once(start: Start, make_event) -> None
 
 
 def test_an_unknown_type_is_acknowledged_and_ignored(
-    start: Start, make_event, caplog: pytest.LogCaptureFixture
+    start: Start, make_event: MakeEvent, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.INFO, logger="harness.receiver")
     hook = Recorder()
@@ -184,7 +189,7 @@ def test_an_unknown_type_is_acknowledged_and_ignored(
     assert f"{event['id']} order_refunded: ignored unknown type" in caplog.messages
 
 
-def test_an_alias_is_processed_as_its_type(start: Start, make_event) -> None:
+def test_an_alias_is_processed_as_its_type(start: Start, make_event: MakeEvent) -> None:
     hook = Recorder()
     receiver = start(hook=hook)
     event = make_event("order_canceled")
@@ -196,7 +201,7 @@ def test_an_alias_is_processed_as_its_type(start: Start, make_event) -> None:
 
 
 def test_an_invalid_event_is_acknowledged_and_logged_with_its_first_violation(
-    start: Start, make_event, caplog: pytest.LogCaptureFixture
+    start: Start, make_event: MakeEvent, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.INFO, logger="harness.receiver")
     hook = Recorder()
@@ -217,7 +222,7 @@ def test_an_invalid_event_is_acknowledged_and_logged_with_its_first_violation(
 
 
 def test_logs_one_line_per_event(
-    start: Start, make_event, caplog: pytest.LogCaptureFixture
+    start: Start, make_event: MakeEvent, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.INFO, logger="harness.receiver")
     receiver = start()
@@ -256,7 +261,7 @@ def test_head_gets_405_without_a_body(start: Start) -> None:
     assert response.content == b""
 
 
-def test_other_paths_get_404(start: Start, make_event) -> None:
+def test_other_paths_get_404(start: Start, make_event: MakeEvent) -> None:
     receiver = start()
     url = receiver.url + "/"
 
@@ -275,7 +280,7 @@ def test_a_body_that_is_not_a_json_object_gets_400(start: Start, body: bytes) ->
     assert receiver.deliveries[-1].status == 400
 
 
-def test_a_chunked_body_gets_411(start: Start, make_event) -> None:
+def test_a_chunked_body_gets_411(start: Start, make_event: MakeEvent) -> None:
     receiver = start()
 
     response = requests.post(
@@ -300,7 +305,7 @@ def test_a_body_over_the_cap_gets_413_before_it_is_read(start: Start) -> None:
 
 
 def test_the_observation_endpoint_reports_processed_counts(
-    start: Start, make_event
+    start: Start, make_event: MakeEvent
 ) -> None:
     receiver = start()
     event = make_event(event_id="evt with/odd chars")
@@ -319,7 +324,9 @@ def test_the_observation_endpoint_reports_processed_counts(
     assert receiver.observe_url.endswith(f":{receiver.port}/_chord/processed/")
 
 
-def test_a_custom_path_is_served_and_others_are_not(start: Start, make_event) -> None:
+def test_a_custom_path_is_served_and_others_are_not(
+    start: Start, make_event: MakeEvent
+) -> None:
     receiver = start(path="/hooks/chord")
 
     assert receiver.url.endswith("/hooks/chord")
@@ -339,7 +346,7 @@ def test_binds_loopback_on_a_free_port_by_default(start: Start) -> None:
 
 
 def test_stop_is_prompt_while_a_slow_request_is_in_flight(
-    start: Start, make_event
+    start: Start, make_event: MakeEvent
 ) -> None:
     receiver = start(mode=Mode.SLOW, slow_seconds=30.0)
     outcome: list[object] = []
@@ -387,7 +394,7 @@ def test_stop_before_start_is_safe_and_start_still_works() -> None:
         assert receiver.port > 0
 
 
-def test_a_context_manager_starts_and_stops(make_event) -> None:
+def test_a_context_manager_starts_and_stops(make_event: MakeEvent) -> None:
     with ReferenceReceiver() as receiver:
         port = receiver.port
         assert post(receiver.url, make_event(), timeout=TIMEOUT).status_code == 200
@@ -490,7 +497,7 @@ def test_is_loopback(host: str, loopback: bool) -> None:
 # -- errors from the server threads -------------------------------------------
 
 
-def test_a_hook_error_comes_back_at_check_errors(make_event) -> None:
+def test_a_hook_error_comes_back_at_check_errors(make_event: MakeEvent) -> None:
     def broken(event: Mapping[str, Any], verdict: Verdict) -> None:
         raise LookupError(f"no row for {event['id']}")
 
@@ -506,7 +513,7 @@ def test_a_hook_error_comes_back_at_check_errors(make_event) -> None:
         assert receiver.errors == []
 
 
-def test_several_errors_come_back_as_a_group(make_event) -> None:
+def test_several_errors_come_back_as_a_group(make_event: MakeEvent) -> None:
     def broken(event: Mapping[str, Any], verdict: Verdict) -> None:
         raise LookupError(event["id"])
 
@@ -521,7 +528,9 @@ def test_several_errors_come_back_as_a_group(make_event) -> None:
     assert [type(error) for error in info.value.exceptions] == [LookupError] * 2
 
 
-def test_wait_idle_times_out_while_work_is_held(start: Start, make_event) -> None:
+def test_wait_idle_times_out_while_work_is_held(
+    start: Start, make_event: MakeEvent
+) -> None:
     gate = threading.Event()
     receiver = start(hook=Recorder(gate))
     post(receiver.url, make_event(), timeout=TIMEOUT)

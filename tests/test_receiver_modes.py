@@ -20,6 +20,7 @@ TIMEOUT = 5.0
 SLOW = 0.4
 
 Start = Callable[..., ReferenceReceiver]
+MakeEvent = Callable[..., dict[str, Any]]
 
 
 @pytest.fixture(scope="module")
@@ -28,7 +29,7 @@ def catalog() -> Catalog:
 
 
 @pytest.fixture
-def make_event(catalog: Catalog) -> Callable[..., dict[str, Any]]:
+def make_event(catalog: Catalog) -> MakeEvent:
     def make(type: str = "order_completed", order: str | None = None) -> dict:
         event = copy.deepcopy(catalog.examples(type)[0])
         event["id"] = f"evt_{uuid.uuid4().hex}"
@@ -97,7 +98,7 @@ def concurrently(count: int, send: Callable[[], int]) -> list[int]:
     ],
 )
 def test_a_first_plain_delivery_is_acknowledged_and_processed(
-    start: Start, make_event, mode: Mode
+    start: Start, make_event: MakeEvent, mode: Mode
 ) -> None:
     receiver = start(mode, slow_seconds=0.05)
     event = make_event()
@@ -111,7 +112,7 @@ def test_a_first_plain_delivery_is_acknowledged_and_processed(
 
 
 def test_redirect_answers_308_to_the_trailing_slash_and_loses_the_event(
-    start: Start, make_event
+    start: Start, make_event: MakeEvent
 ) -> None:
     receiver = start(Mode.REDIRECT)
     event = make_event()
@@ -126,7 +127,7 @@ def test_redirect_answers_308_to_the_trailing_slash_and_loses_the_event(
 
 
 def test_redirect_looks_healthy_to_a_client_that_follows_it(
-    start: Start, make_event
+    start: Start, make_event: MakeEvent
 ) -> None:
     # The trap local relays fall into: following the 308 delivers the event.
     receiver = start(Mode.REDIRECT)
@@ -144,7 +145,9 @@ def test_redirect_looks_healthy_to_a_client_that_follows_it(
 # -- slow ---------------------------------------------------------------------
 
 
-def test_slow_acknowledges_only_after_its_delay(start: Start, make_event) -> None:
+def test_slow_acknowledges_only_after_its_delay(
+    start: Start, make_event: MakeEvent
+) -> None:
     receiver = start(Mode.SLOW, slow_seconds=SLOW)
     event = make_event()
 
@@ -162,7 +165,7 @@ def test_slow_acknowledges_only_after_its_delay(start: Start, make_event) -> Non
 
 
 def test_error_on_repeat_answers_500_to_an_id_it_has_seen(
-    start: Start, make_event
+    start: Start, make_event: MakeEvent
 ) -> None:
     receiver = start(Mode.ERROR_ON_REPEAT)
     event, other = make_event(), make_event()
@@ -177,7 +180,9 @@ def test_error_on_repeat_answers_500_to_an_id_it_has_seen(
 # -- non-ack 2xx --------------------------------------------------------------
 
 
-def test_non_ack_2xx_answers_203_but_does_its_work(start: Start, make_event) -> None:
+def test_non_ack_2xx_answers_203_but_does_its_work(
+    start: Start, make_event: MakeEvent
+) -> None:
     receiver = start(Mode.NON_ACK_2XX)
     event = make_event()
 
@@ -190,7 +195,7 @@ def test_non_ack_2xx_answers_203_but_does_its_work(start: Start, make_event) -> 
 
 
 def test_reject_unknown_answers_400_to_an_unknown_type_only(
-    start: Start, make_event
+    start: Start, make_event: MakeEvent
 ) -> None:
     receiver = start(Mode.REJECT_UNKNOWN)
     unknown, alias = make_event(), make_event("order_canceled")
@@ -205,7 +210,7 @@ def test_reject_unknown_answers_400_to_an_unknown_type_only(
 
 
 def test_fail_first_refuses_the_first_attempts_of_each_id(
-    start: Start, make_event
+    start: Start, make_event: MakeEvent
 ) -> None:
     receiver = start(Mode.FAIL_FIRST, fail_first=2)
     event, other = make_event(), make_event()
@@ -220,7 +225,7 @@ def test_fail_first_refuses_the_first_attempts_of_each_id(
     assert receiver.processed_count(other["id"]) == 1
 
 
-def test_fail_first_zero_is_correct(start: Start, make_event) -> None:
+def test_fail_first_zero_is_correct(start: Start, make_event: MakeEvent) -> None:
     receiver = start(Mode.FAIL_FIRST, fail_first=0)
     assert post(receiver.url, make_event()).status_code == 200
 
@@ -228,7 +233,9 @@ def test_fail_first_zero_is_correct(start: Start, make_event) -> None:
 # -- process first ------------------------------------------------------------
 
 
-def test_process_first_works_before_answering(start: Start, make_event) -> None:
+def test_process_first_works_before_answering(
+    start: Start, make_event: MakeEvent
+) -> None:
     receiver = start(Mode.PROCESS_FIRST, slow_seconds=SLOW)
     event = make_event()
 
@@ -243,7 +250,7 @@ def test_process_first_works_before_answering(start: Start, make_event) -> None:
 
 
 def test_process_first_answers_409_to_a_repeat_while_processing(
-    start: Start, make_event
+    start: Start, make_event: MakeEvent
 ) -> None:
     receiver = start(Mode.PROCESS_FIRST, slow_seconds=2 * SLOW)
     event = make_event()
@@ -260,7 +267,7 @@ def test_process_first_answers_409_to_a_repeat_while_processing(
 
 
 def test_strict_fields_answers_400_naming_each_extra_field(
-    start: Start, make_event
+    start: Start, make_event: MakeEvent
 ) -> None:
     receiver = start(Mode.STRICT_FIELDS)
     event = make_event()
@@ -278,7 +285,7 @@ def test_strict_fields_answers_400_naming_each_extra_field(
 
 
 def test_strict_fields_accepts_keys_of_a_free_form_map(
-    start: Start, make_event
+    start: Start, make_event: MakeEvent
 ) -> None:
     # order.metadata takes any key (additionalProperties is a schema there).
     receiver = start(Mode.STRICT_FIELDS)
@@ -298,13 +305,15 @@ def test_strict_fields_accepts_keys_of_a_free_form_map(
     ],
 )
 def test_strict_fields_accepts_every_schema_example(
-    start: Start, make_event, type: str
+    start: Start, make_event: MakeEvent, type: str
 ) -> None:
     receiver = start(Mode.STRICT_FIELDS)
     assert post(receiver.url, make_event(type)).status_code == 200
 
 
-def test_strict_fields_leaves_unknown_types_alone(start: Start, make_event) -> None:
+def test_strict_fields_leaves_unknown_types_alone(
+    start: Start, make_event: MakeEvent
+) -> None:
     receiver = start(Mode.STRICT_FIELDS)
     event = make_event()
     event["type"] = "order_refunded"
@@ -317,7 +326,7 @@ def test_strict_fields_leaves_unknown_types_alone(start: Start, make_event) -> N
 
 
 def test_strict_order_answers_422_to_a_shipment_before_its_order(
-    start: Start, make_event
+    start: Start, make_event: MakeEvent
 ) -> None:
     receiver = start(Mode.STRICT_ORDER)
     shipped = make_event("shipment_shipped", order="R100000001")
@@ -333,7 +342,9 @@ def test_strict_order_answers_422_to_a_shipment_before_its_order(
     assert statuses == [422, 422, 200, 200, 200, 422]
 
 
-def test_strict_order_lets_a_cancellation_through(start: Start, make_event) -> None:
+def test_strict_order_lets_a_cancellation_through(
+    start: Start, make_event: MakeEvent
+) -> None:
     receiver = start(Mode.STRICT_ORDER)
     assert post(receiver.url, make_event("order_canceled")).status_code == 200
 
@@ -342,7 +353,7 @@ def test_strict_order_lets_a_cancellation_through(start: Start, make_event) -> N
 
 
 def test_overloaded_answers_503_beyond_its_in_flight_limit(
-    start: Start, make_event
+    start: Start, make_event: MakeEvent
 ) -> None:
     receiver = start(Mode.OVERLOADED, max_in_flight=2, hold_seconds=0.5)
 
@@ -353,7 +364,9 @@ def test_overloaded_answers_503_beyond_its_in_flight_limit(
     assert set(statuses) == {200, 503}
 
 
-def test_overloaded_acknowledges_one_at_a_time(start: Start, make_event) -> None:
+def test_overloaded_acknowledges_one_at_a_time(
+    start: Start, make_event: MakeEvent
+) -> None:
     receiver = start(Mode.OVERLOADED, max_in_flight=1)
     assert [post(receiver.url, make_event()).status_code for _ in "abc"] == [200] * 3
 
@@ -361,7 +374,9 @@ def test_overloaded_acknowledges_one_at_a_time(start: Start, make_event) -> None
 # -- body limit ---------------------------------------------------------------
 
 
-def test_body_limit_answers_413_over_its_limit(start: Start, make_event) -> None:
+def test_body_limit_answers_413_over_its_limit(
+    start: Start, make_event: MakeEvent
+) -> None:
     event = make_event()
     size = len(encode(event))
     receiver = start(Mode.BODY_LIMIT, body_limit=size - 1)
@@ -371,13 +386,17 @@ def test_body_limit_answers_413_over_its_limit(start: Start, make_event) -> None
     assert receiver.processed_count(event["id"]) == 0
 
 
-def test_body_limit_accepts_a_body_at_its_limit(start: Start, make_event) -> None:
+def test_body_limit_accepts_a_body_at_its_limit(
+    start: Start, make_event: MakeEvent
+) -> None:
     event = make_event()
     receiver = start(Mode.BODY_LIMIT, body_limit=len(encode(event)))
     assert post(receiver.url, event).status_code == 200
 
 
-def test_body_limit_answers_400_to_a_non_ascii_byte(start: Start, make_event) -> None:
+def test_body_limit_answers_400_to_a_non_ascii_byte(
+    start: Start, make_event: MakeEvent
+) -> None:
     receiver = start(Mode.BODY_LIMIT)
     event = make_event()
     event["data"]["order"]["ship_address"]["name"] = "Zoë Ångström"
@@ -390,7 +409,7 @@ def test_body_limit_answers_400_to_a_non_ascii_byte(start: Start, make_event) ->
 # -- no dedupe ----------------------------------------------------------------
 
 
-def test_no_dedupe_processes_every_repeat(start: Start, make_event) -> None:
+def test_no_dedupe_processes_every_repeat(start: Start, make_event: MakeEvent) -> None:
     receiver = start(Mode.NO_DEDUPE)
     event = make_event()
 
@@ -399,7 +418,9 @@ def test_no_dedupe_processes_every_repeat(start: Start, make_event) -> None:
     assert receiver.processed_count(event["id"]) == 3
 
 
-def test_the_correct_mode_differs_from_no_dedupe(start: Start, make_event) -> None:
+def test_the_correct_mode_differs_from_no_dedupe(
+    start: Start, make_event: MakeEvent
+) -> None:
     receiver = start(Mode.CORRECT)
     event = make_event()
 
