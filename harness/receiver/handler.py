@@ -201,8 +201,6 @@ class WebhookHandler(BaseHTTPRequestHandler):
                 return Answer(503, f"{in_flight} requests at once, limit {limit}")
             if runtime.pause(settings.hold_seconds):
                 return _stopping()
-        if mode is Mode.BODY_LIMIT and not body.isascii():
-            return Answer(400, "the body holds a non-ASCII byte")
 
         if event is None or self._identity is None:
             return Answer(400, problem)

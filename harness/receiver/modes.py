@@ -50,7 +50,7 @@ _SUMMARIES = {
     Mode.STRICT_FIELDS: "answers 400 to fields the event's schema does not name",
     Mode.STRICT_ORDER: "answers 422 to a shipment event before its order_completed",
     Mode.OVERLOADED: "answers 503 when more than --max-in-flight requests overlap",
-    Mode.BODY_LIMIT: "answers 413 over --body-limit bytes and 400 to non-ASCII bytes",
+    Mode.BODY_LIMIT: "answers 413 to a body over --body-limit bytes",
     Mode.NO_DEDUPE: "acknowledges correctly but processes every repeat again",
 }
 
