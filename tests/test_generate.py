@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import itertools
+import random
 import re
+from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -14,6 +17,8 @@ from harness.contract import data_dir, default_contract, load_contract
 from harness.envelope import encode
 from harness.errors import UnknownEventTypeError, UsageError
 from harness.generate import EDGE_CASES, SCENARIOS, ChordProvider, EventFactory
+from harness.generate.clock import easypost_time, solidus_time
+from harness.generate.money import display, rails
 
 TYPES = default_contract().event_names
 EVENT_ID = re.compile(r"^evt_[0-9a-f]{32}$")
@@ -326,3 +331,33 @@ def test_provider_tracking_codes(carrier: str, pattern: str) -> None:
     fake.seed_instance(2)
     for _ in range(20):
         assert re.match(pattern, fake.chord_tracking_code(carrier))
+
+
+def test_time_rendering_matches_datetime() -> None:
+    """The memoized formatter agrees with the standard library everywhere."""
+    rng = random.Random(0)
+    stamps = [rng.randrange(0, 4_102_444_800_000) for _ in range(20_000)]
+    stamps += [0, 59_999, 60_000, 86_399_999, 951_782_400_000, 1_709_164_800_000]
+    for ms in stamps:
+        moment = datetime.fromtimestamp(ms // 1000, UTC)
+        expected = moment.strftime("%Y-%m-%dT%H:%M:%S")
+        assert solidus_time(ms) == f"{expected}.{ms % 1000:03d}Z"
+        assert easypost_time(ms) == f"{expected}Z"
+
+
+@pytest.mark.parametrize(
+    ("amount", "rails_text", "display_text"),
+    [
+        ("19.99", "19.99", "$19.99"),
+        ("19.90", "19.9", "$19.90"),
+        ("100.00", "100.0", "$100.00"),
+        ("0.00", "0.0", "$0.00"),
+        ("-0.00", "0.0", "$0.00"),
+        ("-5.00", "-5.0", "-$5.00"),
+        ("1234.5", "1234.5", "$1,234.50"),
+        ("1000000", "1000000.0", "$1,000,000.00"),
+    ],
+)
+def test_money_rendering(amount: str, rails_text: str, display_text: str) -> None:
+    assert rails(Decimal(amount)) == rails_text
+    assert display(Decimal(amount)) == display_text

@@ -33,14 +33,22 @@ _START = int((datetime(2024, 1, 1) - _EPOCH).total_seconds()) * SECOND
 _SPAN = 730 * DAY
 
 
+@functools.lru_cache(maxsize=1024)
+def _day(days: int) -> str:
+    """'2024-05-14' for a day number since the epoch (pure, memoized)."""
+    return (_EPOCH + timedelta(days=days)).isoformat()[:10]
+
+
 @functools.lru_cache(maxsize=8192)
 def _minute(minutes: int) -> str:
     """'2024-05-14T18:22:' for a minute number since the epoch (pure, memoized).
 
-    The events of one order fall within a few minutes of each other, so most
-    times hit this small cache and only their seconds need formatting.
+    The times of one order fall within a few minutes of each other, so most
+    hit this cache and only their seconds need formatting.
     """
-    return (_EPOCH + timedelta(minutes=minutes)).isoformat()[:17]
+    days, of_day = divmod(minutes, 1440)
+    hours, minute = divmod(of_day, 60)
+    return f"{_day(days)}T{hours:02d}:{minute:02d}:"
 
 
 def solidus_time(ms: int) -> str:

@@ -31,14 +31,13 @@ from harness.generate.orders import (
     PaymentPlan,
     ShipmentPlan,
 )
-from harness.generate.tables import ShippingMethodSpec, Tables, VariantSpec
+from harness.generate.tables import Tables, VariantSpec
 
 __all__ = [
     "CancelPlan",
     "render_adjustment",
     "render_manifest",
     "render_order",
-    "render_rate",
     "shipment_base",
 ]
 
@@ -126,32 +125,23 @@ def _variant(line: LinePlan, symbol: str, bare: bool) -> dict[str, Any]:
 
 
 def _line(line: LinePlan, symbol: str, bare: bool) -> dict[str, Any]:
+    price = line.price
+    amount = price * line.quantity
+    adjustments = line.adjustments
+    total = amount
+    for adjustment in adjustments:
+        total += adjustment.amount
     return {
         "id": line.id,
         "quantity": line.quantity,
-        "price": rails(line.price),
+        "price": rails(price),
         "variant_id": line.variant.id,
-        "single_display_amount": display(line.price, symbol),
-        "display_amount": display(line.amount, symbol),
-        "total": rails(line.total),
+        "single_display_amount": display(price, symbol),
+        "display_amount": display(amount, symbol),
+        "total": rails(total),
         "variant": _variant(line, symbol, bare),
-        "adjustments": [render_adjustment(a, symbol) for a in line.adjustments],
+        "adjustments": [render_adjustment(a, symbol) for a in adjustments],
         "metadata": {},
-    }
-
-
-def render_rate(
-    rate: tuple[int, ShippingMethodSpec, Decimal], selected: bool, symbol: str
-) -> dict[str, Any]:
-    rate_id, method, cost = rate
-    return {
-        "id": rate_id,
-        "name": method.name,
-        "cost": rails(cost),
-        "selected": selected,
-        "shipping_method_id": method.id,
-        "shipping_method_code": method.code,
-        "display_cost": display(cost, symbol),
     }
 
 
@@ -187,7 +177,18 @@ def shipment_base(
     method = shipment.method
     zone = method.zone
     category_id, category_name = tables.shipping_category
-    rates = [render_rate(rate, rate[1] is method, symbol) for rate in shipment.rates]
+    rates = [
+        {
+            "id": rate_id,
+            "name": option.name,
+            "cost": rails(cost),
+            "selected": option is method,
+            "shipping_method_id": option.id,
+            "shipping_method_code": option.code,
+            "display_cost": display(cost, symbol),
+        }
+        for rate_id, option, cost in shipment.rates
+    ]
     selected = next(rate for rate in rates if rate["selected"])
     return {
         "id": shipment.id,
