@@ -65,12 +65,19 @@ def _expected(failing: frozenset[str], event_types: tuple[str, ...]) -> set:
     return expected
 
 
+# Modes that answer every request slowly are run for one type, to stay quick.
+SLOW_MODES = frozenset({Mode.SLOW, Mode.PROCESS_FIRST})
+
+
 @pytest.mark.parametrize("mode", list(EXPECTED), ids=lambda mode: mode.value)
 def test_each_mode_fails_exactly_the_checks_of_its_rule(mode: Mode) -> None:
-    result = _run(mode)
+    types = TYPES[:1] if mode in SLOW_MODES else TYPES
+    result = _run(mode, types)
 
-    assert _failed(result) == _expected(EXPECTED[mode], TYPES)
-    assert not [v for v in result.verdicts if v.skipped]
+    assert _failed(result) == _expected(EXPECTED[mode], types)
+    skipped = {v.check_id for v in result.verdicts if v.skipped}
+    # out-of-order needs two subscribed types to shuffle.
+    assert skipped == (set() if len(types) > 1 else {"out-of-order"})
 
 
 def test_strict_order_fails_shipment_events_of_orders_it_has_not_seen() -> None:
