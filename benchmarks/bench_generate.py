@@ -3,14 +3,15 @@
 Run from the repository root::
 
     python benchmarks/bench_generate.py [--events 1500] [--repeat 5]
-        [--memory-counts 10000,100000] [--skip-memory]
+        [--memory-counts 10000,100000] [--skip-memory] [--cpu N]
 
 Speed: each contender builds ``--events`` events and serializes each with
 ``harness.envelope.encode`` (the bytes the harness sends), on one core (the
-process is pinned to one CPU where the OS allows it).  The contenders run
-interleaved, round after round, and each one's best round counts, so that
-other load on the machine stays out of the comparison.  The Faker pools are
-built before timing; their one-off cost per process is reported apart.
+process is pinned to one CPU, the last by default, where the OS allows it).
+The contenders run interleaved, round after round, and each one's best round
+counts, so that other load on the machine stays out of the comparison.  The
+Faker pools are built before timing; their one-off cost per process is
+reported apart.
 
 The baseline is ``naive_order``: a straightforward builder of the same big
 Solidus order that calls Faker for every field, as fixture code usually does.
@@ -234,11 +235,11 @@ def naive_order(fake: Faker) -> dict[str, Any]:
     }
 
 
-def pin_to_one_core() -> str:
+def pin_to_one_core(core: int | None) -> str:
     if hasattr(os, "sched_setaffinity") and hasattr(os, "sched_getaffinity"):
-        core = min(os.sched_getaffinity(0))
-        os.sched_setaffinity(0, {core})
-        return f"pinned to CPU {core}"
+        chosen = max(os.sched_getaffinity(0)) if core is None else core
+        os.sched_setaffinity(0, {chosen})
+        return f"pinned to CPU {chosen}"
     return "not pinned (no sched_setaffinity)"
 
 
@@ -300,13 +301,14 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--memory-counts", default="10000,100000")
     parser.add_argument("--skip-memory", action="store_true")
+    parser.add_argument("--cpu", type=int, help="CPU to pin to (default: the last)")
     args = parser.parse_args()
 
     python, faker = platform.python_version(), metadata.version("faker")
     print(
         f"Python {python}, Faker {faker}, {platform.machine()}, {os.cpu_count()} CPUs"
     )
-    print(pin_to_one_core())
+    print(pin_to_one_core(args.cpu))
     print(f"load average before: {os.getloadavg()[0]:.2f}")
     best = speed(args.events, args.repeat)
     naive = best["naive Faker order_completed"][0]
