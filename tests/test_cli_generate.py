@@ -200,6 +200,38 @@ def test_an_interrupted_write_leaves_neither_file_nor_temp(
     assert listing(tmp_path) == ["one.json"]
 
 
+def test_a_failing_write_is_one_line_and_leaves_no_temp(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real_replace = os.replace
+    calls = []
+
+    def disk_full_on_third(source: str, target: str) -> None:
+        calls.append(target)
+        if len(calls) == 3:
+            raise OSError(28, "No space left on device")
+        real_replace(source, target)
+
+    monkeypatch.setattr(os, "replace", disk_full_on_third)
+    folder = tmp_path / "full"
+    code, _, err = run("order_completed", "--count", "5", "--out", str(folder))
+    assert code == 2
+    assert err.count("\n") == 1
+    assert "No space left on device" in err
+    assert listing(folder) == [
+        "order_completed-000001.json",
+        "order_completed-000002.json",
+    ]
+
+
+def test_a_folder_in_the_way_of_a_file(tmp_path: Path) -> None:
+    (tmp_path / "order_completed-000001.json").mkdir()
+    code, _, err = run("order_completed", "--out", str(tmp_path), "--force")
+    assert code == 2
+    assert "cannot write" in err
+    assert listing(tmp_path) == ["order_completed-000001.json"]
+
+
 MISUSE = [
     (["ordr_completed"], "did you mean 'order_completed'"),
     (["order_completed", "--count", "0"], "--count"),

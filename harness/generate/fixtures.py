@@ -44,7 +44,11 @@ class FixtureFolder:
         self._probe(shown)
 
     def write(self, name: str, data: bytes) -> Path:
-        """Write ``data`` to ``name`` in the folder, atomically."""
+        """Write ``data`` to ``name`` in the folder, atomically.
+
+        A failed write (a full disk, a folder in the way) raises ``UsageError``
+        after removing the temporary file; the files written before stay whole.
+        """
         target = self.path / name
         temporary = self.path / f".{name}.{os.getpid()}.tmp"
         try:
@@ -52,9 +56,15 @@ class FixtureFolder:
             with os.fdopen(descriptor, "wb") as handle:
                 handle.write(data)
             os.replace(temporary, target)
-        except BaseException:
+        except BaseException as exc:
             with contextlib.suppress(OSError):
                 os.unlink(temporary)
+            if isinstance(exc, OSError):
+                raise UsageError(
+                    f"cannot write {str(target)!r} ({exc.strerror or exc})",
+                    remedy="free some space or choose another folder; the files "
+                    "written before it are complete",
+                ) from None
             raise
         return target
 
