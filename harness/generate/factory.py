@@ -18,7 +18,7 @@ from harness.errors import UsageError
 from harness.generate.clock import solidus_time
 from harness.generate.codes import event_id
 from harness.generate.context import Context
-from harness.generate.orders import OrderOptions
+from harness.generate.plans import OrderOptions
 from harness.generate.tables import tables
 from harness.generate.timeline import SCENARIO_SPECS, ScenarioSpec, Story
 

@@ -22,7 +22,7 @@ from typing import Any
 from harness.generate.clock import solidus_time
 from harness.generate.customers import render_address
 from harness.generate.money import ZERO, display, rails
-from harness.generate.orders import (
+from harness.generate.plans import (
     AdjustmentPlan,
     LinePlan,
     OrderPlan,

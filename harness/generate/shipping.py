@@ -17,7 +17,7 @@ from harness.generate.codes import easypost_id, easypost_public_url, tracking_co
 from harness.generate.context import Context
 from harness.generate.customers import render_address
 from harness.generate.money import rails
-from harness.generate.orders import OrderPlan, ShipmentPlan
+from harness.generate.plans import OrderPlan, ShipmentPlan
 from harness.generate.render import render_manifest, shipment_base
 from harness.generate.tables import Carrier
 

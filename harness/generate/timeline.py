@@ -14,7 +14,8 @@ from typing import Any
 
 from harness.generate.clock import DAY, HOUR, MINUTE, SECOND
 from harness.generate.context import Context
-from harness.generate.orders import OrderOptions, OrderPlan, PaymentMode, draw_order
+from harness.generate.orders import draw_order
+from harness.generate.plans import OrderOptions, OrderPlan, PaymentMode
 from harness.generate.render import CancelPlan, render_order
 from harness.generate.shipping import (
     Parcel,
