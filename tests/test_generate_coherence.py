@@ -325,3 +325,4 @@ def test_unicode_writes_names_and_products_in_a_non_latin_script() -> None:
             order["line_items"][0]["variant"]["name"],
         ]
         assert all(any(ord(char) > 0x024F for char in text) for text in texts), texts
+        assert any(ord(char) > 0xFFFF for char in order["gift_note"]["note"])

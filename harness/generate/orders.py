@@ -222,17 +222,23 @@ def _backorder(ctx: Context, shipment: ShipmentPlan) -> None:
 
 
 def _draw_extras(ctx: Context, plan: OrderPlan) -> None:
-    """Instructions, gift note, metadata and tags (Chord additions)."""
+    """Instructions, gift note, metadata and tags (Chord additions).
+
+    A localized (``unicode``) order always has both texts, in its locale, and
+    the gift note ends with an emoji: a character outside the Basic
+    Multilingual Plane, which 3-byte "utf8" database columns cannot store.
+    """
     tables = ctx.tables
     customer = plan.customer
     texts = customer.pool.sentences if customer.localized else None
-    if ctx.chance(0.12):
+    if texts or ctx.chance(0.12):
         plan.special_instructions = ctx.pick(texts or tables.instructions)
-    if ctx.chance(0.05):
+    if texts or ctx.chance(0.05):
         recipient = plan.ship.name if plan.ship else customer.name
+        note = ctx.pick(texts or tables.gift_notes)
         plan.gift_note = {
             "from": customer.name,
-            "note": ctx.pick(texts or tables.gift_notes),
+            "note": f"{note} \N{WRAPPED PRESENT}" if texts else note,
             "recipient": recipient,
         }
     for key, values in tables.metadata:
