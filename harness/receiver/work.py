@@ -113,6 +113,13 @@ class Processor:
             return Verdict.INVALID, f"no {self.events.keys.type!r} key"
         if identity.canonical is None:
             return Verdict.IGNORED, None
+        if (
+            self.dedupe
+            and identity.event_id is not None
+            and self.ledger.processed_count(identity.event_id)
+        ):
+            # A repeat of an event already handled: nothing to check again.
+            return Verdict.DUPLICATE, None
         violations = self.events.violations(event, identity.canonical)
         if violations:
             return Verdict.INVALID, str(violations[0])
