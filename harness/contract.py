@@ -48,7 +48,7 @@ def data_dir(kind: Literal["schemas", "contracts"]) -> Path:
             return candidate
     raise ContractFileError(
         f"the harness's {kind} folder is missing from {package}",
-        remedy="reinstall the package: pip install --force-reinstall chord-webhooks-harness",
+        remedy="reinstall it: pip install --force-reinstall chord-webhooks-harness",
     )
 
 
@@ -100,6 +100,10 @@ class CheckSettings:
     burst_concurrency: int = 8
     burst_duplicates: int = 6
     edge_line_items: int = 120
+    abandon_after: float = 0.05
+    timeout_streak_limit: int = 3
+    observe_deadline: float = 5.0
+    observe_settle: float = 0.1
 
 
 @dataclass(frozen=True)
@@ -161,9 +165,13 @@ def _read_toml(path: Path) -> dict:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise ContractFileError(f"contract file {str(path)!r} not found", remedy=remedy)
+        raise ContractFileError(
+            f"contract file {str(path)!r} not found", remedy=remedy
+        ) from None
     except IsADirectoryError:
-        raise ContractFileError(f"contract path {str(path)!r} is a folder", remedy=remedy)
+        raise ContractFileError(
+            f"contract path {str(path)!r} is a folder", remedy=remedy
+        ) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ContractFileError(
             f"contract file {str(path)!r} cannot be read ({exc})", remedy=remedy
@@ -219,6 +227,18 @@ def _build(path: Path, raw: dict) -> Contract:
         ),
         burst_duplicates=checks_raw.get("burst_duplicates", defaults.burst_duplicates),
         edge_line_items=checks_raw.get("edge_line_items", defaults.edge_line_items),
+        abandon_after=float(
+            checks_raw.get("abandon_after_seconds", defaults.abandon_after)
+        ),
+        timeout_streak_limit=checks_raw.get(
+            "timeout_streak_limit", defaults.timeout_streak_limit
+        ),
+        observe_deadline=float(
+            checks_raw.get("observe_deadline_seconds", defaults.observe_deadline)
+        ),
+        observe_settle=float(
+            checks_raw.get("observe_settle_seconds", defaults.observe_settle)
+        ),
     )
     events = tuple(
         EventSpec(
@@ -270,7 +290,7 @@ def _check_schema_files(contract: Contract) -> None:
             raise ContractFileError(
                 f"contract file {str(contract.path)!r}: schema {spec.schema!r} of "
                 f"event type {spec.name!r} not found in {str(contract.schemas_dir)!r}",
-                remedy="fix the schema path or set schemas_dir to the folder holding it",
+                remedy="fix the schema path, or set schemas_dir to its folder",
             )
 
 

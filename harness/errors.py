@@ -74,7 +74,7 @@ class UnknownEventTypeError(HarnessError):
         )
 
 
-class ContractViolation(AssertionError):  # noqa: N818 - reads as a finding, not a crash
+class ContractViolation(AssertionError):
     """The endpoint under test broke a rule of the Chord OMS contract.
 
     ``verdict`` is the check's verdict object (see ``harness.checks``); its

@@ -79,7 +79,8 @@ def test_reports_list_every_check(tmp_path: Path, rejecting: ReferenceReceiver) 
     assert [c["id"] for c in failed] == ["unknown-event-type"]
     check = failed[0]
     assert check["event_type"] == "order_completed"
-    assert check["rule"] and check["reproduce"].startswith("curl ")
+    assert check["rule"]
+    assert check["reproduce"].startswith("curl ")
     assert check["attempt_logs"][0]["attempts"][0]["status"] == 400
     assert all(c["latency_ms"] is not None for c in data["checks"] if not c["skipped"])
     suite = ET.parse(junit).getroot().find("testsuite")

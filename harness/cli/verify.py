@@ -105,7 +105,9 @@ def _options(args: argparse.Namespace, contract: Contract) -> dict[str, Any]:
         timeout=None if args.timeout is None else _seconds("--timeout", args.timeout),
         headers=dict(parse_header(text) for text in args.header),
         secret_headers=dict(parse_header(t, secret=True) for t in args.secret_header),
-        processed_count=url_observer(args.processed_url) if args.processed_url else None,
+        processed_count=url_observer(args.processed_url)
+        if args.processed_url
+        else None,
         ca_file=args.ca_file,
     )
 
