@@ -34,14 +34,6 @@ __all__ = ["ProcessedCount", "SuiteConfig", "SuiteContext", "url_observer"]
 ProcessedCount = Callable[[str], int]
 """How a user lets the suite see their side effects: event id -> times processed."""
 
-# After this many attempts in a row have timed out, the suite stops sending
-# and reports the remaining checks as not run, so that an endpoint that never
-# answers still gets its verdict in bounded time.
-TIMEOUT_STREAK_LIMIT = 3
-
-# How long the raw "abandoned" attempt waits before hanging up.
-ABANDON_AFTER_SECONDS = 0.05
-
 
 @dataclass(frozen=True)
 class SuiteConfig:
@@ -122,7 +114,7 @@ class SuiteContext:
     @property
     def stalled(self) -> bool:
         """Whether the endpoint timed out on its last few attempts in a row."""
-        return self._timeout_streak >= TIMEOUT_STREAK_LIMIT
+        return self._timeout_streak >= self.contract.checks.timeout_streak_limit
 
     def _note(self, attempts: Sequence[Attempt]) -> None:
         with self._lock:
@@ -211,7 +203,7 @@ class SuiteContext:
                     context = ssl.create_default_context(cafile=self.config.ca_file)
                     sock = context.wrap_socket(raw, server_hostname=parts.hostname)
                 sock.sendall(request)
-                time.sleep(ABANDON_AFTER_SECONDS)
+                time.sleep(self.contract.checks.abandon_after)
         except OSError:
             # The repeat that follows judges the endpoint; a failed hang-up
             # attempt only means the endpoint saw less than the OMS would send.

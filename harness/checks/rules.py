@@ -23,10 +23,7 @@ __all__ = ["CHECKS", "LIFECYCLE", "Check", "Scope", "check_by_id"]
 LIFECYCLE = "lifecycle"
 """The event-type label of checks that span one order's whole lifecycle."""
 
-# How long the processed-once check waits for the user's side effect to show,
-# and how long it then watches for a second processing of the repeat.
-_OBSERVE_DEADLINE_SECONDS = 5.0
-_OBSERVE_SETTLE_SECONDS = 0.25
+# How often the processed-once check asks the user's observer.
 _OBSERVE_POLL_SECONDS = 0.01
 
 
@@ -333,13 +330,22 @@ def _took(status: int | None) -> bool:
 
 
 def _settled_count(ctx: SuiteContext, event_id: str) -> int:
-    """Poll the user's observer until the count is at least 1 and stays put."""
-    deadline = time.monotonic() + _OBSERVE_DEADLINE_SECONDS
+    """Poll the user's observer until the count is at least 1 and stays put.
+
+    A second processing of the repeat would come about as long after the first
+    as the first took to show, so the watch lasts three times that long (and
+    at least the contract's minimum): quick endpoints are judged quickly, slow
+    ones are given the time they need.
+    """
+    settings = ctx.contract.checks
+    started = time.monotonic()
+    deadline = started + settings.observe_deadline
     count = ctx.processed(event_id) or 0
     while count < 1 and time.monotonic() < deadline:
         time.sleep(_OBSERVE_POLL_SECONDS)
         count = ctx.processed(event_id) or 0
-    settle = min(deadline, time.monotonic() + _OBSERVE_SETTLE_SECONDS)
+    took = time.monotonic() - started
+    settle = min(deadline, time.monotonic() + max(settings.observe_settle, 3 * took))
     while count <= 1 and time.monotonic() < settle:
         time.sleep(_OBSERVE_POLL_SECONDS)
         count = ctx.processed(event_id) or 0
