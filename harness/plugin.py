@@ -29,6 +29,7 @@ from harness.contract import Contract, load_contract
 from harness.delivery import AttemptLog, Deliverer, check_url
 from harness.errors import ContractViolation, HarnessError
 from harness.generate import EventFactory
+from harness.options import seconds, whole_number
 
 __all__ = ["ENDPOINT_ENV"]
 
@@ -108,37 +109,17 @@ def _read_settings(config: pytest.Config) -> _Settings:
             endpoint=endpoint,
             contract=contract,
             event_types=event_types or contract.event_names,
-            timeout=_number(_option(config, "chord_timeout"), "--chord-timeout"),
-            seed=_whole(_option(config, "chord_seed"), "--chord-seed"),
+            timeout=_maybe(
+                seconds, "--chord-timeout", _option(config, "chord_timeout")
+            ),
+            seed=_maybe(whole_number, "--chord-seed", _option(config, "chord_seed")),
         )
     except HarnessError as exc:
         raise pytest.UsageError(f"chord: {exc}") from None
 
 
-def _number(text: str | None, flag: str) -> float | None:
-    if text is None:
-        return None
-    try:
-        value = float(text)
-    except ValueError:
-        value = float("nan")
-    if not 0 < value < float("inf"):
-        raise HarnessError(
-            f"{flag} {text!r} is not a positive number of seconds",
-            remedy=f"e.g. {flag} 2.5",
-        )
-    return value
-
-
-def _whole(text: str | None, flag: str) -> int | None:
-    if text is None:
-        return None
-    try:
-        return int(text)
-    except ValueError:
-        raise HarnessError(
-            f"{flag} {text!r} is not a whole number", remedy=f"e.g. {flag} 7"
-        ) from None
+def _maybe(parse: Callable[[str, str], Any], flag: str, text: str | None) -> Any:
+    return None if text is None else parse(flag, text)
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -152,7 +152,7 @@ def test_junit_xml_through_pytest(
         ),
         (
             ["--chord-endpoint=http://127.0.0.1:9/", "--chord-timeout=soon"],
-            "*chord: --chord-timeout 'soon' is not a positive number*",
+            "*chord: --chord-timeout takes a number of seconds, above 0, not 'soon'*",
         ),
         (["--chord-require-endpoint"], "*chord: no endpoint to verify*"),
     ],

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +16,7 @@ from harness.cli.console import Console
 from harness.contract import Contract, load_contract
 from harness.delivery import Deliverer, RequestsTransport, check_url, parse_header
 from harness.errors import InputError, UsageError
+from harness.options import seconds
 
 __all__ = ["register", "run"]
 
@@ -87,8 +87,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace, console: Console) -> int:
     url = check_url(args.url)
-    timeout = None if args.timeout is None else _number("--timeout", args.timeout)
-    pause_scale = _number("--pause-scale", args.pause_scale, zero_ok=True)
+    timeout = (
+        None
+        if args.timeout is None
+        else seconds("--timeout", args.timeout, remedy=_NUMBER_HINTS["--timeout"])
+    )
+    pause_scale = seconds(
+        "--pause-scale",
+        args.pause_scale,
+        zero_ok=True,
+        what="a factor",
+        remedy=_NUMBER_HINTS["--pause-scale"],
+    )
     headers = dict(parse_header(text) for text in args.header)
     secrets = dict(parse_header(text, secret=True) for text in args.secret_header)
     contract = load_contract(args.contract)
@@ -115,25 +125,6 @@ def run(args: argparse.Namespace, console: Console) -> int:
     else:
         console.line(log.render())
     return 0 if log.received else 1
-
-
-def _number(flag: str, text: str, *, zero_ok: bool = False) -> float:
-    kind = "a number of 0 or more" if zero_ok else "a positive number of seconds"
-    try:
-        value = float(text)
-    except ValueError:
-        value = math.nan
-    if (
-        math.isnan(value)
-        or math.isinf(value)
-        or value < 0
-        or (value == 0 and not zero_ok)
-    ):
-        raise UsageError(
-            f"{flag} {text!r} is not {kind}",
-            remedy=_NUMBER_HINTS[flag],
-        )
-    return value
 
 
 def _event(args: argparse.Namespace, contract: Contract) -> dict[str, Any]:

@@ -12,7 +12,7 @@ from typing import Any
 
 from harness.cli.console import Console
 from harness.contract import load_contract
-from harness.errors import UsageError
+from harness.options import seconds, whole_number
 from harness.receiver import Mode, ReferenceReceiver, parse_mode
 
 __all__ = ["register", "run"]
@@ -69,13 +69,13 @@ def run(args: argparse.Namespace, console: Console) -> int:
     """Serve until interrupted; Ctrl-C and SIGTERM are the normal way out (exit 0)."""
     receiver = ReferenceReceiver(
         host=args.host,
-        port=_whole("--port", args.port, least=0, most=65535),
+        port=whole_number("--port", args.port, least=0, most=65535),
         mode=parse_mode(args.mode),
         contract=load_contract(args.contract),
-        slow_seconds=_seconds("--slow-seconds", args.slow_seconds),
-        fail_first=_whole("--fail-first", args.fail_first, least=0),
-        max_in_flight=_whole("--max-in-flight", args.max_in_flight, least=1),
-        body_limit=_whole("--body-limit", args.body_limit, least=1),
+        slow_seconds=seconds("--slow-seconds", args.slow_seconds, zero_ok=True),
+        fail_first=whole_number("--fail-first", args.fail_first, least=0),
+        max_in_flight=whole_number("--max-in-flight", args.max_in_flight, least=1),
+        body_limit=whole_number("--body-limit", args.body_limit, least=1),
     )
 
     with _events_to(console), _stop_requests() as stop:
@@ -136,30 +136,3 @@ def _events_to(console: Console) -> Iterator[None]:
         logger.removeHandler(handler)
         logger.setLevel(previous_level)
         logger.propagate = previous_propagate
-
-
-def _whole(flag: str, text: str, *, least: int, most: int | None = None) -> int:
-    span = f"from {least} to {most}" if most is not None else f"{least} or more"
-    try:
-        value = int(text)
-    except ValueError:
-        value = None
-    if value is None or value < least or (most is not None and value > most):
-        raise UsageError(
-            f"{flag} takes a whole number {span}, not {text!r}",
-            remedy=f"pass {flag} with a number {span}",
-        )
-    return value
-
-
-def _seconds(flag: str, text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        value = -1.0
-    if not 0 <= value < float("inf"):
-        raise UsageError(
-            f"{flag} takes a number of seconds, 0 or more, not {text!r}",
-            remedy=f"pass {flag} with a number such as 0.5",
-        )
-    return value

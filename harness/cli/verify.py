@@ -14,6 +14,7 @@ from harness.cli.console import Console
 from harness.contract import Contract, load_contract
 from harness.delivery import parse_header
 from harness.errors import UsageError
+from harness.options import seconds, whole_number
 from harness.receiver import ReferenceReceiver, parse_mode
 
 __all__ = ["register", "run"]
@@ -101,8 +102,8 @@ def _options(args: argparse.Namespace, contract: Contract) -> dict[str, Any]:
     return dict(
         contract=contract,
         event_types=tuple(contract.canonical_type(name) for name in events),
-        seed=_whole("--seed", args.seed),
-        timeout=None if args.timeout is None else _seconds("--timeout", args.timeout),
+        seed=whole_number("--seed", args.seed),
+        timeout=None if args.timeout is None else seconds("--timeout", args.timeout),
         headers=dict(parse_header(text) for text in args.header),
         secret_headers=dict(parse_header(t, secret=True) for t in args.secret_header),
         processed_count=url_observer(args.processed_url)
@@ -180,25 +181,3 @@ def _check_writable(path: str | None, flag: str) -> None:
             f"{flag} {path!r} is not a file path in an existing folder",
             remedy=f"give {flag} a file name in a folder that exists",
         )
-
-
-def _whole(flag: str, text: str) -> int:
-    try:
-        return int(text)
-    except ValueError:
-        raise UsageError(
-            f"{flag} {text!r} is not a whole number", remedy=f"e.g. {flag} 7"
-        ) from None
-
-
-def _seconds(flag: str, text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        value = float("nan")
-    if not value > 0 or value == float("inf"):
-        raise UsageError(
-            f"{flag} {text!r} is not a positive number of seconds",
-            remedy=f"e.g. {flag} 2.5",
-        )
-    return value
