@@ -391,6 +391,14 @@ CHECKS: tuple[Check, ...] = (
         _repeat_after_timeout,
     ),
     Check(
+        "processed-once",
+        "processed once",
+        "an event delivered twice is processed once",
+        "one valid event, then the same event again",
+        _processed_once,
+        needs_observer=True,
+    ),
+    Check(
         "unknown-event-type",
         "unknown event type",
         "an event of a type the catalog does not have is acknowledged (and ignored)",
@@ -426,14 +434,6 @@ CHECKS: tuple[Check, ...] = (
         "allowed) are acknowledged",
         "the generator's edge-case events",
         _edge_payloads,
-    ),
-    Check(
-        "processed-once",
-        "processed once",
-        "an event delivered twice is processed once",
-        "one valid event, then the same event again",
-        _processed_once,
-        needs_observer=True,
     ),
 )
 

@@ -6,6 +6,7 @@ import argparse
 import contextlib
 import logging
 import signal
+import sys
 import threading
 from collections.abc import Iterator
 from typing import Any
@@ -18,6 +19,7 @@ from harness.receiver import Mode, ReferenceReceiver, parse_mode
 __all__ = ["register", "run"]
 
 _LOGGER = "harness.receiver"
+_SWITCH_INTERVAL_SECONDS = 0.0005
 
 
 def register(subparsers: Any) -> None:
@@ -78,7 +80,7 @@ def run(args: argparse.Namespace, console: Console) -> int:
         body_limit=whole_number("--body-limit", args.body_limit, least=1),
     )
 
-    with _events_to(console), _stop_requests() as stop:
+    with _events_to(console), _stop_requests() as stop, _prompt_threads():
         receiver.start()
         try:
             console.line(f"listening on {receiver.url} (mode: {receiver.mode.value})")
@@ -90,6 +92,22 @@ def run(args: argparse.Namespace, console: Console) -> int:
             receiver.stop()
     console.info("stopped")
     return 0
+
+
+@contextlib.contextmanager
+def _prompt_threads() -> Iterator[None]:
+    """Hand the interpreter between threads every 0.5 ms instead of 5 ms.
+
+    The receiver validates events on a worker thread after answering; with the
+    default interval a request waiting to be answered can wait 5 ms for each
+    of its turns, which adds tens of ms to every answer during a burst.
+    """
+    previous = sys.getswitchinterval()
+    sys.setswitchinterval(_SWITCH_INTERVAL_SECONDS)
+    try:
+        yield
+    finally:
+        sys.setswitchinterval(previous)
 
 
 @contextlib.contextmanager

@@ -4,20 +4,31 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import re
+import select
+import signal
+import subprocess
+import sys
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from harness.checks import Suite, SuiteConfig, SuiteResult, url_observer
 from harness.checks.suite import dump_report, write_atomically
 from harness.cli.console import Console
 from harness.contract import Contract, load_contract
 from harness.delivery import parse_header
-from harness.errors import UsageError
+from harness.errors import HarnessError, UsageError
 from harness.options import seconds, whole_number
-from harness.receiver import ReferenceReceiver, parse_mode
+from harness.receiver import OBSERVE_PREFIX, Mode, parse_mode
 
 __all__ = ["register", "run"]
+
+# How long the reference receiver's child process may take to start and to stop.
+_START_SECONDS = 30.0
+_STOP_SECONDS = 5.0
+_WEBHOOK_PATH = "/webhooks"
 
 
 def register(subparsers: Any) -> None:
@@ -127,13 +138,60 @@ def _endpoint(
         yield args.url, None
         return
     mode = parse_mode(args.receiver_mode or "correct")
-    with ReferenceReceiver(mode=mode, contract=contract) as receiver:
+    with _receiver_process(mode, args.contract) as url:
         console.info(
-            f"no URL given: started the reference receiver ({mode.value}) at "
-            f"{receiver.url}"
+            f"no URL given: started the reference receiver ({mode.value}) at {url}"
         )
-        yield receiver.url, receiver.observe_url + "{id}"
+        yield url, url.removesuffix(_WEBHOOK_PATH) + OBSERVE_PREFIX + "{id}"
     console.info("stopped the reference receiver")
+
+
+@contextlib.contextmanager
+def _receiver_process(mode: Mode, contract_file: str | None) -> Iterator[str]:
+    """Run ``chord-webhooks serve`` in a child process and yield its URL.
+
+    In its own process the receiver's work (validating every event) runs on
+    the other core instead of taking turns with the suite for one
+    interpreter, as a real endpoint would.
+    """
+    command = [sys.executable, "-m", "harness.cli", "serve", "--mode", mode.value]
+    if contract_file:
+        command += ["--contract", contract_file]
+    with tempfile.TemporaryFile("w+") as log:
+        child = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=log, text=True)
+        try:
+            yield _listening_url(child, log)
+        finally:
+            _stop(child)
+
+
+def _listening_url(child: subprocess.Popen[str], log: IO[str]) -> str:
+    assert child.stdout is not None
+    ready, _, _ = select.select([child.stdout], [], [], _START_SECONDS)
+    line = child.stdout.readline() if ready else ""
+    match = re.match(r"listening on (\S+) ", line)
+    if match is None:
+        _stop(child)
+        log.seek(0)
+        said = " ".join(log.read().split())[-300:] or "nothing"
+        raise HarnessError(
+            f"the reference receiver did not start (it said: {said})",
+            remedy="run 'chord-webhooks serve' to see why, or pass a URL to verify",
+        )
+    return match.group(1)
+
+
+def _stop(child: subprocess.Popen[str]) -> None:
+    """Ctrl-C is serve's normal way out; kill it if it does not go in time."""
+    if child.poll() is None:
+        child.send_signal(signal.SIGINT)
+        try:
+            child.wait(_STOP_SECONDS)
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.wait()
+    if child.stdout is not None:
+        child.stdout.close()
 
 
 def _print(result: SuiteResult, console: Console) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -139,8 +140,24 @@ def run_worker(
     while (job := queue.take()) is not None:
         try:
             job.answered.wait()
+            _yield_to_answers(processor.ledger)
             processor.process(job.event)
         except Exception as exc:
             report(exc)
         finally:
             queue.done()
+
+
+# Answering comes before work: the worker lets requests being handled finish
+# first, polling this often, but never waits longer than the cap per job, so
+# a steady stream of requests cannot starve the work.
+_QUIET_POLL_SECONDS = 0.001
+_QUIET_WAIT_CAP_SECONDS = 0.1
+
+
+def _yield_to_answers(ledger: Ledger) -> None:
+    """Wait, briefly, until no request is being handled."""
+    waited = 0.0
+    while ledger.in_flight() and waited < _QUIET_WAIT_CAP_SECONDS:
+        time.sleep(_QUIET_POLL_SECONDS)
+        waited += _QUIET_POLL_SECONDS
