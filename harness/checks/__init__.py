@@ -9,7 +9,7 @@ from harness.checks.context import (
     url_observer,
 )
 from harness.checks.rules import CHECKS, LIFECYCLE, Check, Scope, check_by_id
-from harness.checks.suite import Suite, SuiteResult, dump_report, plan, write_atomically
+from harness.checks.suite import Suite, SuiteResult, dump_report, plan
 from harness.checks.verdict import Verdict, curl_command
 
 __all__ = [
@@ -28,5 +28,4 @@ __all__ = [
     "dump_report",
     "plan",
     "url_observer",
-    "write_atomically",
 ]

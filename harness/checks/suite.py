@@ -3,21 +3,17 @@
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 import time
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from harness.checks.context import SuiteConfig, SuiteContext
 from harness.checks.rules import CHECKS, LIFECYCLE, Check, Scope
 from harness.checks.verdict import Verdict
 from harness.delivery import Outcome
-from harness.errors import InputError
 
-__all__ = ["Suite", "SuiteResult", "dump_report", "plan", "write_atomically"]
+__all__ = ["Suite", "SuiteResult", "dump_report", "plan"]
 
 # An endpoint that answers the very first attempt with one of these has no
 # listener the suite can talk to: every check would fail the same way.
@@ -159,30 +155,6 @@ class Suite:
             result.verdicts.append(self.run_check(check, event_type))
         result.seconds = time.perf_counter() - started
         return result
-
-
-def write_atomically(path: Path, data: bytes, *, force: bool = True) -> None:
-    """Write ``data`` to ``path`` through a temporary file in the same folder."""
-    path = Path(path)
-    if path.exists() and not force:
-        raise InputError(
-            f"{str(path)!r} already exists", remedy="choose another path or remove it"
-        )
-    folder = path.parent if str(path.parent) else Path(".")
-    try:
-        fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=folder)
-    except OSError as exc:
-        raise InputError(
-            f"cannot write {str(path)!r} ({exc.strerror})",
-            remedy="choose a folder you can write to",
-        ) from exc
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
 
 
 def dump_report(result: SuiteResult) -> bytes:

@@ -81,9 +81,7 @@ class Verdict:
             lines.append(f"found: {self.message}")
         if self.latency is not None:
             lines.append(f"latency: {self.latency * 1000:.0f} ms")
-        for log in self.logs:
-            if not self.passed and log.received and len(self.logs) > 3:
-                continue
+        for log in self._logs_worth_showing():
             lines.append("")
             lines.append(log.render())
         if self.reproduce:
@@ -96,6 +94,11 @@ class Verdict:
                 )
             lines += ["", "reproduce with:", f"  {command}"]
         return "\n".join(lines)
+
+    def _logs_worth_showing(self) -> list[AttemptLog]:
+        """For a failure, the deliveries that were not received, if any were not."""
+        lost = [log for log in self.logs if not log.received]
+        return lost if not self.passed and lost else self.logs
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict for reports."""

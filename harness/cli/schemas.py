@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
-import os
-import tempfile
 from pathlib import Path, PurePosixPath
 
 from harness.catalog import Catalog, SchemaFile
 from harness.cli.console import Console
 from harness.contract import load_contract
 from harness.errors import InputError, UsageError
+from harness.files import write_atomically
 
 __all__ = ["register", "run_export", "run_list", "run_show"]
 
@@ -97,7 +95,7 @@ def run_export(args: argparse.Namespace, console: Console) -> int:
         )
 
     for path, item in plan:
-        _write_atomically(path, item.path.read_bytes())
+        _write_file(path, item.path.read_bytes())
     console.line(f"wrote {len(plan)} schema files to {args.directory}")
     return 0
 
@@ -114,22 +112,12 @@ def _export_name(item: SchemaFile) -> PurePosixPath:
     return relative
 
 
-def _write_atomically(path: Path, data: bytes) -> None:
-    """Write through a temporary file in the same folder, then rename it."""
-    temporary = None
+def _write_file(path: Path, data: bytes) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(
-            dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"
-        )
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-        os.replace(temporary, path)
     except OSError as exc:
-        if temporary is not None:
-            with contextlib.suppress(OSError):
-                os.unlink(temporary)
         raise InputError(
             f"cannot write {str(path)!r} ({exc.strerror or exc})",
             remedy="choose a folder you can write to",
         ) from None
+    write_atomically(path, data)

@@ -15,11 +15,12 @@ from pathlib import Path
 from typing import IO, Any
 
 from harness.checks import Suite, SuiteConfig, SuiteResult, url_observer
-from harness.checks.suite import dump_report, write_atomically
+from harness.checks.suite import dump_report
 from harness.cli.console import Console
 from harness.contract import Contract, load_contract
 from harness.delivery import parse_header
 from harness.errors import HarnessError, UsageError
+from harness.files import write_atomically
 from harness.options import seconds, whole_number
 from harness.receiver import OBSERVE_PREFIX, Mode, parse_mode
 

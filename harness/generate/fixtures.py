@@ -15,6 +15,7 @@ import os
 from pathlib import Path
 
 from harness.errors import UsageError
+from harness.files import write_atomically
 
 __all__ = ["FixtureFolder"]
 
@@ -46,26 +47,16 @@ class FixtureFolder:
     def write(self, name: str, data: bytes) -> Path:
         """Write ``data`` to ``name`` in the folder, atomically.
 
-        A failed write (a full disk, a folder in the way) raises ``UsageError``
+        A failed write (a full disk, a folder in the way) raises ``InputError``
         after removing the temporary file; the files written before stay whole.
         """
         target = self.path / name
-        temporary = self.path / f".{name}.{os.getpid()}.tmp"
-        try:
-            descriptor = os.open(temporary, _FLAGS, 0o644)
-            with os.fdopen(descriptor, "wb") as handle:
-                handle.write(data)
-            os.replace(temporary, target)
-        except BaseException as exc:
-            with contextlib.suppress(OSError):
-                os.unlink(temporary)
-            if isinstance(exc, OSError):
-                raise UsageError(
-                    f"cannot write {str(target)!r} ({exc.strerror or exc})",
-                    remedy="free some space or choose another folder; the files "
-                    "written before it are complete",
-                ) from None
-            raise
+        write_atomically(
+            target,
+            data,
+            remedy="free some space or choose another folder; the files written "
+            "before it are complete",
+        )
         return target
 
     def _check_empty(self, shown: str) -> None:
