@@ -16,7 +16,7 @@ from typing import Any
 
 from harness.checks.context import SuiteContext
 from harness.checks.verdict import Verdict
-from harness.delivery import AttemptLog, Outcome
+from harness.delivery import Attempt, AttemptLog, Outcome
 
 __all__ = ["CHECKS", "LIFECYCLE", "Check", "Scope", "check_by_id"]
 
@@ -50,12 +50,18 @@ class Check:
         return Verdict(self.id, event_type, rule=self.rule, sends=self.sends)
 
 
+def _answer(attempt: Attempt) -> str:
+    """``HTTP 503 (server error)`` or ``no HTTP answer (timeout)``."""
+    status = "no HTTP answer" if attempt.status is None else f"HTTP {attempt.status}"
+    return f"{status} ({attempt.outcome.label})"
+
+
 def _not_received(log: AttemptLog) -> str:
+    """The last attempt's answer and what it means."""
     last = log.last
     if last is None:
         return "nothing was sent"
-    status = "no HTTP answer" if last.status is None else f"HTTP {last.status}"
-    return f"{status} ({last.outcome.label}): {last.outcome.explain(last.status)}"
+    return f"{_answer(last)}: {last.outcome.explain(last.status)}"
 
 
 def _expect_ack(
@@ -69,17 +75,11 @@ def _expect_ack(
     if log.received:
         message = (
             f"acknowledged only on attempt {log.received_on}; the OMS counted every "
-            f"earlier answer as not received: {_not_received_first(log)}"
+            f"earlier answer as not received: {_answer(log.attempts[0])}"
         )
     else:
         message = _not_received(log)
     verdict.fail(message, reproduce=ctx.reproduce(event))
-
-
-def _not_received_first(log: AttemptLog) -> str:
-    first = log.attempts[0]
-    status = "no HTTP answer" if first.status is None else f"HTTP {first.status}"
-    return f"{status} ({first.outcome.label})"
 
 
 # -- the checks ---------------------------------------------------------------
@@ -137,10 +137,9 @@ def _repeat_acknowledged(ctx: SuiteContext, verdict: Verdict) -> None:
     verdict.logs.append(log)
     failed = next((a for a in log.attempts if not a.received), None)
     if failed is not None:
-        what = "no HTTP answer" if failed.status is None else f"HTTP {failed.status}"
         verdict.fail(
             f"delivery {failed.number} of the same event (same id, same bytes) got "
-            f"{what} ({failed.outcome.label}). The OMS repeats an event whenever an "
+            f"{_answer(failed)}. The OMS repeats an event whenever an "
             "acknowledgement is lost; a repeat must be acknowledged like the first.",
             reproduce=ctx.reproduce(event),
         )
