@@ -2,60 +2,20 @@
 
 from __future__ import annotations
 
-import io
 import json
-import os
-import traceback
-import warnings
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from cli_runner import run, run_unprivileged
 
 from harness.catalog import Catalog
-from harness.cli import build_parser, main
 from harness.contract import data_dir, default_contract, load_contract
 
 SCHEMAS = data_dir("schemas")
 SHIPPED_FILES = sorted(
     p.relative_to(SCHEMAS).as_posix() for p in SCHEMAS.rglob("*.json")
 )
-NOBODY = 65534
-
-
-def run(argv: list[str]) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = main(argv, stdout=out, stderr=err)
-    return code, out.getvalue(), err.getvalue()
-
-
-def run_unprivileged(argv: list[str]) -> tuple[int, str, str]:
-    """Run the CLI where permission bits apply (as ``nobody`` in a child if root)."""
-    if os.geteuid() != 0:
-        return run(argv)
-    build_parser()
-    reader, writer = os.pipe()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)
-        pid = os.fork()
-    if pid == 0:  # pragma: no cover - the child reports through the pipe
-        try:
-            os.close(reader)
-            os.setgroups([])
-            os.setgid(NOBODY)
-            os.setuid(NOBODY)
-            payload = json.dumps(run(argv))
-        except BaseException:
-            payload = json.dumps([99, "", traceback.format_exc()])
-        with os.fdopen(writer, "w") as pipe:
-            pipe.write(payload)
-        os._exit(0)
-    os.close(writer)
-    with os.fdopen(reader) as pipe:
-        payload = pipe.read()
-    os.waitpid(pid, 0)
-    code, out, err = json.loads(payload)
-    return code, out, err
 
 
 def files_under(folder: Path) -> list[str]:
