@@ -27,6 +27,7 @@ from referencing.jsonschema import DRAFT202012
 
 from harness.contract import Contract, EventSpec, default_contract
 from harness.errors import InputError, SchemaFileError, UnknownEventTypeError
+from harness.files import read_text
 
 if TYPE_CHECKING:
     from referencing._core import Resolver
@@ -460,17 +461,13 @@ def _hidden(relative: Path) -> bool:
 
 
 def _read_schema(path: Path, relative: str) -> tuple[str, dict[str, Any] | bool]:
-    remedy = "fix the file or set schemas_dir in the contract to a folder of schemas"
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise SchemaFileError(
-            f"schema file {relative!r} not found", remedy=remedy
-        ) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SchemaFileError(
-            f"schema file {relative!r} cannot be read ({exc})", remedy=remedy
-        ) from None
+    text = read_text(
+        path,
+        what="schema file",
+        shown=relative,
+        error=SchemaFileError,
+        remedy="fix the file or set schemas_dir in the contract to a folder of schemas",
+    )
     try:
         contents = json.loads(text, parse_constant=_reject_constant)
     except json.JSONDecodeError as exc:

@@ -17,6 +17,7 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import best_match
 
 from harness.errors import ContractFileError, UnknownEventTypeError
+from harness.files import read_text
 
 __all__ = [
     "DEFAULT_CONTRACT_FILE",
@@ -161,21 +162,12 @@ _validator = functools.cache(_contract_validator)
 
 
 def _read_toml(path: Path) -> dict:
-    remedy = "pass the path of a readable contract TOML file"
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ContractFileError(
-            f"contract file {str(path)!r} not found", remedy=remedy
-        ) from None
-    except IsADirectoryError:
-        raise ContractFileError(
-            f"contract path {str(path)!r} is a folder", remedy=remedy
-        ) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ContractFileError(
-            f"contract file {str(path)!r} cannot be read ({exc})", remedy=remedy
-        ) from exc
+    text = read_text(
+        path,
+        what="contract file",
+        error=ContractFileError,
+        remedy="pass the path of a readable contract TOML file",
+    )
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

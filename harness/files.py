@@ -1,5 +1,7 @@
-"""Write files so that a reader never sees half of one.
+"""Read the files users give, and write files so that no reader sees half of one.
 
+Every file a user names (a contract, a schema, a payload) is read by
+``read_text``, which turns each way of failing into one line naming the file.
 Every file the harness writes (fixtures, exported schemas, reports) goes
 through a temporary file in the same folder and ``os.replace``: a crash, a
 full disk or Ctrl-C leaves either the old file or the whole new one, and no
@@ -13,9 +15,36 @@ import os
 import tempfile
 from pathlib import Path
 
-from harness.errors import InputError
+from harness.errors import HarnessError, InputError
 
-__all__ = ["write_atomically"]
+__all__ = ["read_text", "write_atomically"]
+
+
+def read_text(
+    path: Path,
+    *,
+    what: str,
+    error: type[HarnessError],
+    remedy: str,
+    shown: str | None = None,
+) -> str:
+    """The UTF-8 text of ``path``; ``error`` with ``remedy`` if it cannot be read.
+
+    ``what`` names the file in the message ("contract file"); ``shown`` is how
+    its path is shown (the path itself by default).
+    """
+    name = f"{what} {shown or str(path)!r}"
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        problem = "not found"
+    except IsADirectoryError:
+        problem = "is a folder"
+    except UnicodeDecodeError:
+        problem = "cannot be read: not UTF-8 text"
+    except OSError as exc:
+        problem = f"cannot be read ({exc.strerror or exc})"
+    raise error(f"{name} {problem}", remedy=remedy)
 
 
 def write_atomically(

@@ -16,6 +16,7 @@ from harness.cli.console import Console
 from harness.contract import Contract, load_contract
 from harness.delivery import Deliverer, RequestsTransport, check_url, parse_header
 from harness.errors import InputError, UsageError
+from harness.files import read_text
 from harness.options import seconds
 
 __all__ = ["register", "run"]
@@ -144,25 +145,7 @@ def _event(args: argparse.Namespace, contract: Contract) -> dict[str, Any]:
 
 def _read_payload(path: Path) -> dict[str, Any]:
     shown = str(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError(
-            f"payload file {shown!r} not found", remedy=_FILE_REMEDY
-        ) from None
-    except IsADirectoryError:
-        raise InputError(
-            f"payload path {shown!r} is a folder", remedy=_FILE_REMEDY
-        ) from None
-    except UnicodeDecodeError:
-        raise InputError(
-            f"payload file {shown!r} is not UTF-8 text", remedy=_FILE_REMEDY
-        ) from None
-    except OSError as exc:
-        raise InputError(
-            f"payload file {shown!r} cannot be read ({exc.strerror or exc})",
-            remedy=_FILE_REMEDY,
-        ) from None
+    text = read_text(path, what="payload file", error=InputError, remedy=_FILE_REMEDY)
     try:
         event = json.loads(text)
     except json.JSONDecodeError as exc:
